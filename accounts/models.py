@@ -1,0 +1,136 @@
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import MANAGER_ROLES, ROLE_TEAM_KIND, Role, TeamKind
+
+
+class Team(models.Model):
+    """A group of people on one side: a marketing team, a sales team, or leadership.
+
+    There can be several sales teams (by region or segment); the hand-over routes
+    MQLs to one of them.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=12, choices=TeamKind)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TeamKind.values), name="team_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person, or a service account that an integration's API tokens act as.
+
+    ``role`` decides what the person may do; ``team`` says which side they are on and
+    must be of the role's kind (a seller is in a sales team).
+    """
+
+    role = models.CharField(max_length=20, choices=Role, default=Role.MARKETER)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    # Sellers on holiday or at capacity are skipped by the hand-over round-robin.
+    is_available = models.BooleanField(
+        default=True,
+        help_text=_("Unavailable sellers receive no new MQLs from the hand-over."),
+    )
+    is_service_account = models.BooleanField(
+        default=False, help_text=_("An integration (CRM, marketing automation), not a person.")
+    )
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def team_kind(self) -> str:
+        """The side this user is on: marketing, sales or leadership."""
+        return ROLE_TEAM_KIND[Role(self.role)]
+
+    @property
+    def is_marketing(self) -> bool:
+        return self.team_kind == TeamKind.MARKETING
+
+    @property
+    def is_sales(self) -> bool:
+        return self.team_kind == TeamKind.SALES
+
+    @property
+    def is_leadership(self) -> bool:
+        return self.team_kind == TeamKind.LEADERSHIP
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGER_ROLES
+
+
+class ApiTokenScope(models.TextChoices):
+    LEADS_READ = "leads:read"
+    LEADS_WRITE = "leads:write"
+    SLA_READ = "sla:read"
+    SLA_WRITE = "sla:write"
+    CAMPAIGNS_READ = "campaigns:read"
+    CAMPAIGNS_WRITE = "campaigns:write"
+    FEEDBACK_READ = "feedback:read"
+    FEEDBACK_WRITE = "feedback:write"
+    KPIS_READ = "kpis:read"
+    KPIS_WRITE = "kpis:write"
+    WEBHOOKS_READ = "webhooks:read"
+    WEBHOOKS_WRITE = "webhooks:write"
+
+
+def hash_token(raw_token: str) -> str:
+    # Tokens are 256 random bits, so a plain SHA-256 is as strong as a slow hash here
+    # and lets authentication find the row with one indexed lookup.
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. It acts as ``user``, narrowed to ``scopes``.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, at
+    creation. ``prefix`` (its first characters) lets people tell tokens apart.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def is_active_at(self, moment) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

@@ -1,0 +1,48 @@
+"""The navigation bar, by role. Each area adds its entries here as it gains pages.
+
+An entry whose page does not exist yet (its URL name does not resolve) is left out,
+so the bar never links to a 404.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from accounts.roles import Role
+
+EVERYONE = frozenset(Role)
+MARKETING = frozenset({Role.MARKETER, Role.MARKETING_MANAGER, Role.ADMIN})
+SALES = frozenset({Role.SELLER, Role.SALES_MANAGER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    roles: frozenset
+
+
+NAV = (
+    NavEntry("Home", "home", EVERYONE),
+    NavEntry("My inbox", "leads:inbox", SALES),
+    NavEntry("Leads", "leads:list", EVERYONE),
+    NavEntry("Rejected", "leads:rejected", MARKETING),
+    NavEntry("Campaigns", "campaigns:list", EVERYONE),
+    NavEntry("SLA", "sla:agreement", EVERYONE),
+    NavEntry("Compliance", "sla:compliance", EVERYONE),
+    NavEntry("Feedback", "feedback:board", EVERYONE),
+    NavEntry("Dashboard", "kpis:executive", EVERYONE),
+)
+
+
+def nav_for(user) -> list[dict]:
+    entries = []
+    for entry in NAV:
+        if user.role not in entry.roles:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        entries.append({"label": entry.label, "url": url, "url_name": entry.url_name})
+    return entries

@@ -1,0 +1,74 @@
+"""Personas (one per role) and API clients that authenticate like integrations do."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from accounts.models import ApiTokenScope
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+ALL_SCOPES = ApiTokenScope.values
+
+
+@pytest.fixture
+def marketer(db):
+    return UserFactory(username="marketer", role=Role.MARKETER)
+
+
+@pytest.fixture
+def marketing_manager(db):
+    return UserFactory(username="marketing_manager", role=Role.MARKETING_MANAGER)
+
+
+@pytest.fixture
+def seller(db):
+    return UserFactory(username="seller", role=Role.SELLER)
+
+
+@pytest.fixture
+def other_seller(db):
+    return UserFactory(username="seller2", role=Role.SELLER)
+
+
+@pytest.fixture
+def sales_manager(db):
+    return UserFactory(username="sales_manager", role=Role.SALES_MANAGER)
+
+
+@pytest.fixture
+def executive(db):
+    return UserFactory(username="executive", role=Role.EXECUTIVE)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def api_client_for(db):
+    """``api_client_for(user, scopes=[...])``: a client sending a real bearer token."""
+
+    def make(user, scopes=ALL_SCOPES, expires_days=None):
+        _token, raw_token = account_services.api_token_create(
+            user=user, name="test", scopes=scopes, expires_days=expires_days
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def session_client_for(db):
+    """``session_client_for(user)``: a browser-like client, logged in."""
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

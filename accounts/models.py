@@ -134,3 +134,38 @@ class ApiToken(models.Model):
 
     def is_active_at(self, moment) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
+
+
+class Notification(models.Model):
+    """An in-app notice for one user (hand-overs, breaches, answers to feedback)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # What it is about, e.g. "handover", "breach", "feedback_answer".
+    kind = models.CharField(max_length=30)
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    # What makes it unique, e.g. "handover:123:2026-11-22T10:00" — sending twice is a no-op.
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="notification_once_per_recipient"
+            ),
+        ]
+        indexes = [
+            # The unread count in the navigation bar.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from celery.schedules import crontab
 
 env = environ.Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,9 +158,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 # No broker configured means "run tasks inline": the same code path, no worker needed.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 5 * 60
@@ -180,7 +181,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 # The schedule is versioned with the code; django-celery-beat's database scheduler reads
 # it on start. Each app adds its periodic jobs here, each also runnable as a command.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE = {
+    "detect-breaches": {"task": "sla.tasks.detect_breaches", "schedule": 5 * 60},
+    "weekly-brief": {
+        "task": "feedback.tasks.send_weekly_brief",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "kpi-snapshot": {"task": "kpis.tasks.snapshot_kpis", "schedule": crontab(minute=30, hour=0)},
+}
 
 # --- API ---------------------------------------------------------------------------------
 

@@ -12,6 +12,11 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("accounts.api_urls")),
+    path("", include("leads.api_urls")),
+    path("", include("sla.api_urls")),
+    path("", include("campaigns.api_urls")),
+    path("", include("feedback.api_urls")),
+    path("", include("kpis.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +24,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("accounts.urls")),
+    path("leads/", include("leads.urls")),
+    path("sla/", include("sla.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("kpis/", include("kpis.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

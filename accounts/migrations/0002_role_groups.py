@@ -4,9 +4,9 @@ from django.db import migrations
 
 
 def create_role_groups(apps, schema_editor):
-    from accounts.roles import grant_role_permissions
+    from accounts.roles import ACCOUNTS_ROLE_PERMISSIONS, grant_role_permissions
 
-    grant_role_permissions(apps, "accounts")
+    grant_role_permissions(apps, "accounts", ACCOUNTS_ROLE_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -57,7 +57,7 @@ def test_local_defaults_need_no_services():
         DJANGO_DEBUG="1",
     )
     assert engine == "'django.db.backends.sqlite3'"
-    assert broker == "''"
+    assert broker == "'memory://'"
     assert eager == "True"
     assert cache == "'django.core.cache.backends.locmem.LocMemCache'"
     assert email == "'django.core.mail.backends.console.EmailBackend'"

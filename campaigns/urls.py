@@ -1,0 +1,6 @@
+"""Pages of the campaigns area."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "campaigns"
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+"""Pages of the feedback area."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "feedback"
+urlpatterns: list = []

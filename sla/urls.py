@@ -1,0 +1,6 @@
+"""Pages of the sla area."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "sla"
+urlpatterns: list = []

@@ -83,18 +83,18 @@ class User(AbstractUser):
 
 
 class ApiTokenScope(models.TextChoices):
-    LEADS_READ = "leads:read"
-    LEADS_WRITE = "leads:write"
-    SLA_READ = "sla:read"
-    SLA_WRITE = "sla:write"
-    CAMPAIGNS_READ = "campaigns:read"
-    CAMPAIGNS_WRITE = "campaigns:write"
-    FEEDBACK_READ = "feedback:read"
-    FEEDBACK_WRITE = "feedback:write"
-    KPIS_READ = "kpis:read"
-    KPIS_WRITE = "kpis:write"
-    WEBHOOKS_READ = "webhooks:read"
-    WEBHOOKS_WRITE = "webhooks:write"
+    LEADS_READ = "leads:read", "leads:read"
+    LEADS_WRITE = "leads:write", "leads:write"
+    SLA_READ = "sla:read", "sla:read"
+    SLA_WRITE = "sla:write", "sla:write"
+    CAMPAIGNS_READ = "campaigns:read", "campaigns:read"
+    CAMPAIGNS_WRITE = "campaigns:write", "campaigns:write"
+    FEEDBACK_READ = "feedback:read", "feedback:read"
+    FEEDBACK_WRITE = "feedback:write", "feedback:write"
+    KPIS_READ = "kpis:read", "kpis:read"
+    KPIS_WRITE = "kpis:write", "kpis:write"
+    WEBHOOKS_READ = "webhooks:read", "webhooks:read"
+    WEBHOOKS_WRITE = "webhooks:write", "webhooks:write"
 
 
 def hash_token(raw_token: str) -> str:

@@ -1,0 +1,49 @@
+"""Lead filters, shared by the leads list page and the API (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+
+from accounts.models import User
+from leads.models import Lead, Stage
+
+
+class LeadFilter(django_filters.FilterSet):
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(role__in=["seller", "sales_manager"])
+    )
+    source = django_filters.CharFilter(lookup_expr="iexact")
+    source_system = django_filters.CharFilter(lookup_expr="iexact")
+    external_id = django_filters.CharFilter()
+    email = django_filters.CharFilter(lookup_expr="iexact")
+    segment = django_filters.CharFilter(lookup_expr="iexact")
+    region = django_filters.CharFilter(lookup_expr="iexact")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Lead
+        fields = [
+            "stage",
+            "owner",
+            "source",
+            "source_system",
+            "external_id",
+            "email",
+            "segment",
+            "region",
+        ]
+
+    def search(self, queryset, name, value):
+        """Name, e-mail or company, case-insensitive."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(email__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(account__name__icontains=value)
+        )

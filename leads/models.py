@@ -104,6 +104,8 @@ class Lead(models.Model):
     stage = models.CharField(max_length=12, choices=Stage, default=Stage.LEAD)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # When sales accepted or rejected the current hand-over (None while undecided).
+    decided_at = models.DateTimeField(null=True, blank=True)
     # First time the lead reached each stage.
     mql_at = models.DateTimeField(null=True, blank=True)
     sal_at = models.DateTimeField(null=True, blank=True)

@@ -172,11 +172,13 @@ def lead_transition(
             lead=lead, actor=actor, override_reason=override_reason
         )
         new_owner = _handover_owner(lead=lead, explicit_owner=owner)
-        changes.update(owner=new_owner, handed_over_at=now)
+        changes.update(owner=new_owner, handed_over_at=now, decided_at=None)
     elif move.target == Stage.LEAD:
         # Back to marketing for nurture: it leaves the seller's desk.
         new_owner = None
-        changes.update(owner=None, handed_over_at=None)
+        changes.update(owner=None, handed_over_at=None, decided_at=None)
+    if move.source == Stage.MQL:
+        changes["decided_at"] = now  # accept or reject: the decision the SLA times
     if move.target == Stage.SQL:
         changes["expected_amount"] = checked_amount
     elif move.target == Stage.CUSTOMER:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("accounts.urls")),
+    path("leads/import/", include("leads.import_urls")),
     path("leads/", include("leads.urls")),
     path("sla/", include("sla.urls")),
     path("campaigns/", include("campaigns.urls")),

@@ -63,6 +63,7 @@ def test_a_full_journey_keeps_every_first_reached_time(marketer, seller, sales_t
     assert lead.expected_amount == Decimal("12000.00")
     assert lead.won_amount == Decimal("11500.50")
     assert lead.mql_at < lead.sal_at < lead.sql_at < lead.won_at
+    assert lead.decided_at == lead.sal_at
     assert lead.close_date is not None
     assert list(lead.stage_changes.values_list("action", flat=True)) == [
         "qualify",

@@ -1,31 +1,418 @@
-"""Reads for campaigns. Other areas call these; the campaigns issue fills them in.
+"""Reads for campaigns: visibility, the contracts other areas call, and results in SQL.
 
-Until then they answer as if there were no campaigns.
+Every result is an aggregate computed by the database (GROUP BY, window functions,
+subqueries) and returns one row per campaign, or per month, or per converted lead of
+one campaign: never the touches themselves. analytics.py shapes those rows with pandas.
+
+Attribution (DOMAIN.md §4): a lead's credit for a stage is shared among its touches
+that happened strictly before it first reached that stage: pipeline (its expected
+amount) at SQL, revenue (its won amount) at customer. Models: first touch, last touch,
+linear, U-shaped (40 % first, 40 % last, 20 % shared by the middle ones; one touch
+gets 100 %, two touches 50/50). A lead's credits always sum to one.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
 
-from leads.models import Lead
+from accounts.models import User
+from accounts.roles import Role
+from campaigns import permissions
+from campaigns.models import Campaign, CampaignTouch, SpendEntry
+from leads.models import Account, Lead, LeadStageChange, ReasonCode, Stage
+
+MODELS = ("first_touch", "last_touch", "linear", "u_shaped")
+DEFAULT_MODEL = "u_shaped"
+MODEL_LABELS = {
+    "first_touch": "First touch",
+    "last_touch": "Last touch",
+    "linear": "Linear",
+    "u_shaped": "U-shaped (40/20/40)",
+}
+
+# The credit one touch gets, by its position among the lead's n counted touches.
+CREDIT_SQL = {
+    "first_touch": "CASE WHEN position = 1 THEN 1.0 ELSE 0.0 END",
+    "last_touch": "CASE WHEN position = touches THEN 1.0 ELSE 0.0 END",
+    "linear": "1.0 / touches",
+    "u_shaped": (
+        "CASE WHEN touches = 1 THEN 1.0 WHEN touches = 2 THEN 0.5"
+        " WHEN position = 1 OR position = touches THEN 0.4"
+        " ELSE 0.2 / (touches - 2) END"
+    ),
+}
+
+# What each attributed measure credits: the lead's amount, at the stage that earns it.
+CREDITED = {
+    "pipeline": ("sql_at", "expected_amount"),
+    "revenue": ("won_at", "won_amount"),
+}
+
+
+# --- visibility -------------------------------------------------------------------------
+
+
+def campaign_list_visible_to(user: User) -> QuerySet[Campaign]:
+    """All campaigns for marketing and leadership; for sales, those that concern them.
+
+    A seller sees the campaigns they co-own and those that touched a lead they own; a
+    sales manager, those of the leads of their team too.
+    """
+    campaigns = Campaign.objects.select_related("marketing_owner", "sales_coowner")
+    if permissions.sees_all_campaigns(user):
+        return campaigns
+    if user.role == Role.SALES_MANAGER and user.team_id is not None:
+        owners = Q(lead__owner__team_id=user.team_id)
+        coowned = Q(sales_coowner=user) | Q(sales_coowner__team_id=user.team_id)
+    else:
+        owners = Q(lead__owner=user)
+        coowned = Q(sales_coowner=user)
+    touched = CampaignTouch.objects.filter(owners, campaign_id=OuterRef("pk"))
+    return campaigns.filter(coowned | Q(Exists(touched)))
+
+
+def campaign_visible_to(user: User, pk: int) -> Campaign | None:
+    return campaign_list_visible_to(user).filter(pk=pk).first()
+
+
+# --- contracts for other areas ------------------------------------------------------------
+
+
+def _day(moment: datetime | date) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def campaigns_starting_or_ending(*, since: datetime, until: datetime) -> list[dict]:
     """Campaigns whose start or end date falls in [since, until): name, url, start, end."""
-    return []
+    first, last = _day(since), _day(until)
+    rows = (
+        Campaign.objects.filter(
+            Q(start_date__gte=first, start_date__lt=last)
+            | Q(end_date__gte=first, end_date__lt=last)
+        )
+        .exclude(status=Campaign.Status.CANCELLED)
+        .order_by("start_date", "name")
+        .values("id", "name", "start_date", "end_date", "status")
+    )
+    return [
+        {
+            "id": row["id"],
+            "name": row["name"],
+            "url": reverse("campaigns:detail", args=[row["id"]]),
+            "start": row["start_date"],
+            "end": row["end_date"],
+            "status": row["status"],
+        }
+        for row in rows
+    ]
 
 
 def spend_between(*, since: datetime, until: datetime, campaign_ids=None) -> Decimal:
     """Actual spend recorded in [since, until), optionally for some campaigns only."""
-    return Decimal("0")
+    entries = SpendEntry.objects.filter(spent_on__gte=_day(since), spent_on__lt=_day(until))
+    if campaign_ids is not None:
+        entries = entries.filter(campaign_id__in=list(campaign_ids))
+    total = entries.aggregate(total=Sum("amount"))["total"]
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 def top_campaigns(*, since: datetime, until: datetime, limit: int = 5) -> list[dict]:
-    """Campaigns by attributed revenue in the range: name, url, spend, revenue, roi."""
-    return []
+    """Campaigns by attributed revenue in the range: name, url, spend, revenue, roi.
+
+    Revenue is attributed with the default model (U-shaped) to the leads won in the
+    range; spend is what was spent in the range.
+    """
+    from campaigns import analytics
+
+    frame = analytics.campaign_results(since=since, until=until, model=DEFAULT_MODEL)
+    if frame.empty:
+        return []
+    frame = frame.sort_values(["revenue", "name"], ascending=[False, True]).head(limit)
+    return [
+        {
+            "id": int(row.id),
+            "name": row.name,
+            "url": reverse("campaigns:detail", args=[int(row.id)]),
+            "spend": Decimal(str(row.spend)).quantize(Decimal("0.01")),
+            "revenue": Decimal(str(row.revenue)).quantize(Decimal("0.01")),
+            "roi": None if row.roi is None or row.roi != row.roi else float(row.roi),
+        }
+        for row in frame.itertuples(index=False)
+    ]
 
 
 def lead_ids_touched_by(campaign_id: int) -> QuerySet:
     """Ids of leads with a touch on the campaign, as a subquery: ``filter(id__in=…)``."""
-    return Lead.objects.none().values("id")
+    return CampaignTouch.objects.filter(campaign_id=campaign_id).values("lead_id")
+
+
+# --- results, in SQL ----------------------------------------------------------------------
+
+
+def _period(field: str, since, until) -> Q:
+    condition = Q()
+    if since is not None:
+        condition &= Q(**{f"{field}__gte": since})
+    if until is not None:
+        condition &= Q(**{f"{field}__lt": until})
+    return condition
+
+
+def stage_counts(*, campaign_ids=None, since=None, until=None) -> list[dict]:
+    """Per campaign: leads touched, and leads that reached each stage after a touch.
+
+    A lead counts for a stage (influenced) when one of the campaign's touches happened
+    before the lead first reached it; with a period, when it reached it in the period.
+    """
+    touches = CampaignTouch.objects.all()
+    if campaign_ids is not None:
+        touches = touches.filter(campaign_id__in=list(campaign_ids))
+    rejected = LeadStageChange.objects.filter(lead_id=OuterRef("lead_id"), to_stage=Stage.REJECTED)
+
+    def reached(stage_field: str) -> Q:
+        return (
+            Q(**{f"lead__{stage_field}__isnull": False})
+            & Q(occurred_at__lt=F(f"lead__{stage_field}"))
+            & _period(f"lead__{stage_field}", since, until)
+        )
+
+    return list(
+        touches.values("campaign_id")
+        .annotate(
+            leads=Count("lead_id", distinct=True, filter=_period("occurred_at", since, until)),
+            mqls=Count("lead_id", distinct=True, filter=reached("mql_at")),
+            mqls_accepted=Count(
+                "lead_id", distinct=True, filter=reached("mql_at") & Q(lead__sal_at__isnull=False)
+            ),
+            mqls_rejected=Count(
+                "lead_id",
+                distinct=True,
+                filter=reached("mql_at") & Q(lead__sal_at__isnull=True) & Q(Exists(rejected)),
+            ),
+            sals=Count("lead_id", distinct=True, filter=reached("sal_at")),
+            sqls=Count("lead_id", distinct=True, filter=reached("sql_at")),
+            customers=Count("lead_id", distinct=True, filter=reached("won_at")),
+        )
+        .order_by("campaign_id")
+    )
+
+
+def _in_list(column: str, values: list[int]) -> tuple[str, list]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _adapt(moment: datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _tables() -> dict[str, str]:
+    return {"touch": CampaignTouch._meta.db_table, "lead": Lead._meta.db_table}
+
+
+def sourced_sql(*, campaign_ids=None, since=None, until=None) -> tuple[str, list]:
+    """SQL: per campaign, leads whose first touch of all was this campaign's."""
+    where, params = ["1 = 1"], []
+    outer, outer_params = ["position = 1"], []
+    if campaign_ids is not None:
+        clause, values = _in_list("campaign_id", campaign_ids)
+        where.append(f"t.lead_id IN (SELECT lead_id FROM {_tables()['touch']} WHERE {clause})")
+        params += values
+        clause, values = _in_list("campaign_id", campaign_ids)
+        outer.append(clause)
+        outer_params += values
+    if since is not None:
+        outer.append("occurred_at >= %s")
+        outer_params.append(_adapt(since))
+    if until is not None:
+        outer.append("occurred_at < %s")
+        outer_params.append(_adapt(until))
+    sql = f"""
+        SELECT campaign_id, COUNT(*) AS sourced
+        FROM (
+            SELECT t.campaign_id, t.occurred_at,
+                   ROW_NUMBER() OVER (PARTITION BY t.lead_id ORDER BY t.occurred_at, t.id)
+                       AS position
+            FROM {_tables()["touch"]} t
+            WHERE {" AND ".join(where)}
+        ) ranked
+        WHERE {" AND ".join(outer)}
+        GROUP BY campaign_id
+    """
+    return sql, params + outer_params
+
+
+def _credited_touches_sql(measure: str, *, campaign_ids, since, until) -> tuple[str, list]:
+    """The CTE ``credited``: counted touches with their position among the lead's."""
+    stage_at, amount = CREDITED[measure]
+    tables = _tables()
+    where = [f"l.{stage_at} IS NOT NULL", f"t.occurred_at < l.{stage_at}"]
+    params: list = []
+    if since is not None:
+        where.append(f"l.{stage_at} >= %s")
+        params.append(_adapt(since))
+    if until is not None:
+        where.append(f"l.{stage_at} < %s")
+        params.append(_adapt(until))
+    if campaign_ids is not None:
+        # Only the leads these campaigns touched; their other touches still count,
+        # because a lead's credit is shared with every campaign that touched it.
+        clause, values = _in_list("campaign_id", campaign_ids)
+        where.append(f"t.lead_id IN (SELECT lead_id FROM {tables['touch']} WHERE {clause})")
+        params += values
+    sql = f"""
+        WITH credited AS (
+            SELECT t.campaign_id, t.lead_id, l.{stage_at} AS reached_at,
+                   COALESCE(l.{amount}, 0) AS amount,
+                   ROW_NUMBER() OVER (PARTITION BY t.lead_id ORDER BY t.occurred_at, t.id)
+                       AS position,
+                   COUNT(*) OVER (PARTITION BY t.lead_id) AS touches
+            FROM {tables["touch"]} t
+            JOIN {tables["lead"]} l ON l.id = t.lead_id
+            WHERE {" AND ".join(where)}
+        )
+    """
+    return sql, params
+
+
+def attribution_sql(measure: str, *, campaign_ids=None, since=None, until=None):
+    """SQL: per campaign, the amount credited under each model, and the credits."""
+    cte, params = _credited_touches_sql(
+        measure, campaign_ids=campaign_ids, since=since, until=until
+    )
+    columns = ",\n".join(
+        f"SUM(amount * ({credit})) AS {model}" for model, credit in CREDIT_SQL.items()
+    )
+    where = ""
+    if campaign_ids is not None:
+        clause, values = _in_list("campaign_id", campaign_ids)
+        where = f"WHERE {clause}"
+        params += values
+    sql = f"""{cte}
+        SELECT campaign_id, {columns}
+        FROM credited {where}
+        GROUP BY campaign_id
+    """
+    return sql, params
+
+
+def _fetch(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def sourced_counts(*, campaign_ids=None, since=None, until=None) -> list[dict]:
+    return _fetch(*sourced_sql(campaign_ids=campaign_ids, since=since, until=until))
+
+
+def attributed_amounts(measure: str, *, campaign_ids=None, since=None, until=None) -> list[dict]:
+    """Per campaign: ``measure`` (pipeline or revenue) credited under each model."""
+    return _fetch(*attribution_sql(measure, campaign_ids=campaign_ids, since=since, until=until))
+
+
+def attributed_by_lead(measure: str, *, campaign_id: int, model: str) -> list[dict]:
+    """One campaign's credited amount per converted lead, with when it converted.
+
+    One row per lead that reached the stage after a touch of the campaign: what the
+    spend-vs-revenue chart buckets by month.
+    """
+    cte, params = _credited_touches_sql(measure, campaign_ids=[campaign_id], since=None, until=None)
+    sql = f"""{cte}
+        SELECT lead_id, MAX(reached_at) AS reached_at, SUM(amount * ({CREDIT_SQL[model]})) AS amount
+        FROM credited WHERE campaign_id = %s
+        GROUP BY lead_id
+    """
+    rows = _fetch(sql, [*params, campaign_id])
+    for row in rows:
+        # SQLite hands back text for the timestamp; PostgreSQL a datetime.
+        if isinstance(row["reached_at"], str):
+            row["reached_at"] = datetime.fromisoformat(row["reached_at"])
+    return rows
+
+
+def spend_totals(*, campaign_ids=None, since=None, until=None) -> list[dict]:
+    entries = SpendEntry.objects.all()
+    if campaign_ids is not None:
+        entries = entries.filter(campaign_id__in=list(campaign_ids))
+    if since is not None:
+        entries = entries.filter(spent_on__gte=_day(since))
+    if until is not None:
+        entries = entries.filter(spent_on__lt=_day(until))
+    return list(entries.values("campaign_id").annotate(spend=Sum("amount")).order_by())
+
+
+def spend_by_day(campaign: Campaign) -> list[dict]:
+    return list(
+        campaign.spend_entries.values("spent_on")
+        .annotate(amount=Sum("amount"))
+        .order_by("spent_on")
+    )
+
+
+def rejection_reasons(campaign: Campaign, limit: int = 5) -> list[dict]:
+    """Why sales rejected the campaign's MQLs: reason codes by count, most frequent first.
+
+    A rejection counts for the campaign when one of its touches came before it.
+    """
+    touched_before = CampaignTouch.objects.filter(
+        campaign=campaign, lead_id=OuterRef("lead_id"), occurred_at__lt=OuterRef("created_at")
+    )
+    rows = (
+        LeadStageChange.objects.filter(to_stage=Stage.REJECTED)
+        .filter(Exists(touched_before))
+        .values("reason_code")
+        .annotate(count=Count("id"))
+        .order_by("-count", "reason_code")[:limit]
+    )
+    labels = dict(ReasonCode.objects.values_list("code", "label"))
+    return [
+        {
+            "code": row["reason_code"],
+            "label": labels.get(row["reason_code"], row["reason_code"] or "—"),
+            "count": row["count"],
+        }
+        for row in rows
+    ]
+
+
+def target_accounts_engagement(campaign: Campaign) -> QuerySet[Account]:
+    """The campaign's target accounts, with how many of their leads it touched, and when."""
+    touched = Q(leads__campaign_touches__campaign=campaign)
+    return campaign.target_accounts.annotate(
+        engaged_leads=Count("leads", filter=touched, distinct=True),
+        last_touch_at=Max("leads__campaign_touches__occurred_at", filter=touched),
+    ).order_by("-engaged_leads", "name")
+
+
+def campaign_touches(campaign: Campaign) -> QuerySet[CampaignTouch]:
+    return campaign.touches.select_related("lead").order_by("-occurred_at", "-id")
+
+
+def campaign_funnel(campaign: Campaign) -> dict:
+    rows = stage_counts(campaign_ids=[campaign.pk])
+    return rows[0] if rows else {}
+
+
+def campaigns_in_range(first: date, last: date) -> QuerySet[Campaign]:
+    """Campaigns running at some point in [first, last] (the calendar)."""
+    return (
+        Campaign.objects.filter(start_date__lte=last, end_date__gte=first)
+        .select_related("marketing_owner", "sales_coowner")
+        .order_by("start_date", "name")
+    )
+
+
+def marketing_people() -> QuerySet[User]:
+    return User.objects.filter(
+        role__in=[Role.MARKETER, Role.MARKETING_MANAGER], is_active=True
+    ).order_by("first_name", "last_name", "username")
+
+
+def sales_people() -> QuerySet[User]:
+    return User.objects.filter(role__in=[Role.SELLER, Role.SALES_MANAGER], is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )

@@ -1,18 +1,84 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import ApiTokenCreateForm
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Notification
+from leads import permissions as lead_permissions
+from leads import selectors as lead_selectors
+
+NOTIFICATIONS_PAGE_SIZE = 30
 
 
 @login_required
 def home(request):
-    """Each role's starting point: what it works on today."""
-    return render(request, "accounts/home.html", {"role": request.user.role})
+    """Each role's starting point: what it works on today.
+
+    The cards' counts are a few indexed COUNTs, only those the role's cards show.
+    """
+    user = request.user
+    context = {"role": user.role}
+    if user.is_sales:
+        context["mqls_waiting"] = lead_selectors.inbox_mqls_waiting_count(user)
+    if user.is_marketing:
+        context["leads_to_qualify"] = lead_selectors.leads_to_qualify_count()
+        context["rejected_waiting"] = lead_selectors.rejected_count()
+    if lead_permissions.can_manage_reason_codes(user):
+        context["manages_reason_codes"] = True
+    return render(request, "accounts/home.html", context)
+
+
+@login_required
+def notifications(request):
+    """The user's in-app notices, newest first; unread ones stand out."""
+    notices = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    page = Paginator(notices, NOTIFICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "accounts/notifications.html", {"page_obj": page, "notices": page.object_list}
+    )
+
+
+# Marking notices read is one scoped UPDATE on the user's own rows: there is no rule to
+# apply, and the filter on recipient is the permission check.
+def _mark_read(user, **filters) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, **filters).update(
+        read_at=timezone.now()
+    )
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    """Mark one notice read and go where it points (only to a page of this site)."""
+    notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    _mark_read(request.user, pk=notice.pk)
+    if notice.url and url_has_allowed_host_and_scheme(
+        notice.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(notice.url)
+    return redirect("accounts:notifications")
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    """Mark every unread notice of the user read (or one, with ``id``)."""
+    notice_id = request.POST.get("id")
+    if notice_id:
+        if not notice_id.isdigit():
+            return redirect("accounts:notifications")
+        count = _mark_read(request.user, pk=int(notice_id))
+    else:
+        count = _mark_read(request.user)
+    if count:
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    return redirect("accounts:notifications")
 
 
 @login_required

@@ -327,3 +327,35 @@ def touch_log(
     ).update(first_touch_at=occurred_at, updated_at=now)
     lead.refresh_from_db(fields=["first_touch_at", "updated_at"])
     return touch
+
+
+@transaction.atomic
+def reason_code_save(
+    *,
+    actor: User,
+    reason_code: ReasonCode | None = None,
+    code: str = "",
+    label: str,
+    is_active: bool = True,
+    position: int | None = None,
+) -> ReasonCode:
+    """Add a reason code, or rename / (de)activate / reorder an existing one (managers).
+
+    The code itself never changes once created: history rows store it as text, so a
+    renamed code must keep pointing at the same rows. Deactivating hides it from new
+    moves and keeps its label for the history.
+    """
+    if not permissions.can_manage_reason_codes(actor):
+        raise PermissionDenied(_("Only managers can change the reason codes."))
+    if reason_code is None:
+        if position is None:
+            last = ReasonCode.objects.order_by("-position").values_list("position", flat=True)
+            position = (last.first() or 0) + 1
+        reason_code = ReasonCode(code=code.strip().lower())
+    reason_code.label = label.strip()
+    reason_code.is_active = is_active
+    if position is not None:
+        reason_code.position = position
+    reason_code.full_clean()
+    reason_code.save()
+    return reason_code

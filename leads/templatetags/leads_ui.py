@@ -1,0 +1,43 @@
+"""Small display helpers for the leads pages. No queries, no business rules."""
+
+from datetime import timedelta
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A short human duration: "3 d 4 h", "2 h 5 min", "4 min", "under a minute"."""
+    if value is None:
+        return ""
+    seconds = abs(int(value.total_seconds()))
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes = seconds // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min"
+    return "under a minute"
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, or the key itself when it is missing."""
+    if not mapping:
+        return key
+    return mapping.get(key, key)
+
+
+@register.simple_tag
+def sort_link(current: str, key: str, filter_query: str) -> str:
+    """The query string that sorts by ``key``, or the other way round when already sorted by it.
+
+    A ``-`` prefix means descending; ``key`` is the first direction offered.
+    """
+    target = (key[1:] if key.startswith("-") else f"-{key}") if current == key else key
+    return f"?{filter_query}&sort={target}" if filter_query else f"?sort={target}"

@@ -1,0 +1,359 @@
+"""CRM sync and CSV import: create or update many leads at once, set-based.
+
+``lead_upsert_many(actor=…, items=[{…}, …])`` is the one write path for the API's
+bulk-upsert and the browser's CSV import. Each item is a dict of lead fields by their
+API names. An item is matched to an existing lead by (source_system, external_id) when
+it has an external id, otherwise by e-mail (case-insensitive). When an item with a new
+external id carries the e-mail of a lead that has no external id yet (created by hand
+before the CRM knew it), that lead is adopted rather than duplicated.
+
+Idempotent by construction: values are compared before writing, so re-sending a batch
+reports every item "unchanged" and touches no row. One bad item never blocks the good
+ones; it is reported by its index with field messages, like the rest of the API.
+
+Set-based: whatever the batch size, the existing leads are found with two queries, new
+ones are written with one ``bulk_create`` and changed ones with one ``bulk_update``,
+inside one transaction. The unique constraints on e-mail and (source_system,
+external_id) are the final guard: if a concurrent request inserts the same key between
+our lookup and our insert, the insert fails, the savepoint is rolled back and the batch
+is run once more, now seeing the other request's rows (so it updates instead of
+creating). Stage and owner are never set by sync: they only change through moves.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from leads import permissions
+from leads.models import Account, Lead, Stage
+from smarketing.errors import Conflict
+
+MAX_BATCH = 1_000
+# What an item may set, by API name. ``account`` is an account id; ``company`` (input
+# only) is a company name or domain, found or created as an Account.
+SYNC_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "title",
+    "phone",
+    "account",
+    "source",
+    "source_system",
+    "external_id",
+    "segment",
+    "region",
+    "score",
+)
+INPUT_ONLY_FIELDS = ("company",)
+# Output fields a client may send back unchanged (a record it pulled): ignored, because
+# sync never sets them.
+IGNORED_FIELDS = frozenset(
+    {
+        "id",
+        "owner",
+        "stage",
+        "mql_at",
+        "sal_at",
+        "sql_at",
+        "won_at",
+        "expected_amount",
+        "won_amount",
+        "created_at",
+        "updated_at",
+    }
+)
+_CHAR_FIELDS = tuple(name for name in SYNC_FIELDS if name not in ("account", "score"))
+_MODEL_FIELDS = {name: Lead._meta.get_field(name) for name in SYNC_FIELDS}
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    # Lead ids per item index, for the items that were written or found unchanged.
+    lead_ids: dict[int, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }
+
+
+def lead_upsert_many(*, actor: User, items: list[dict]) -> UpsertResult:
+    """Create or update up to MAX_BATCH leads; report bad items by index with field messages.
+
+    Marketing, admins and integrations acting as a marketing service account may sync.
+    """
+    if not permissions.can_edit_lead(actor):
+        raise PermissionDenied(
+            _("Only marketing (or an integration acting for it) can sync leads.")
+        )
+    if len(items) > MAX_BATCH:
+        raise ValidationError({"leads": _("At most %(max)d leads per batch.") % {"max": MAX_BATCH}})
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _upsert(items)
+        except IntegrityError as error:
+            # A concurrent request inserted one of our keys after our lookup. The retry
+            # sees its rows and updates them; a second failure is a real conflict.
+            if attempt:
+                raise Conflict(
+                    _("These leads were changed by another request at the same moment. Retry.")
+                ) from error
+    raise AssertionError("unreachable")
+
+
+def _upsert(items: list[dict]) -> UpsertResult:
+    result = UpsertResult()
+    now = timezone.now()
+    cleaned: dict[int, dict] = {}
+    companies: dict[int, str] = {}
+    for index, item in enumerate(items):
+        try:
+            values, company = _clean_item(item)
+        except ValidationError as error:
+            result.errors.append({"index": index, "errors": error.message_dict})
+            continue
+        cleaned[index] = values
+        if company:
+            companies[index] = company
+
+    _check_accounts(cleaned, result)
+    _drop_duplicates(cleaned, result)
+    by_external_id, by_email = _existing_leads(cleaned.values())
+    if companies:
+        account_ids = _accounts_for({companies[i] for i in companies if i in cleaned})
+        for index, company in companies.items():
+            if index in cleaned and "account" not in cleaned[index]:
+                cleaned[index]["account"] = account_ids[company.lower()]
+
+    to_create: dict[int, Lead] = {}
+    to_update: dict[int, Lead] = {}
+    changed_fields: set[str] = set()
+    # E-mails already taken by an item of this batch: a second item may not take one too.
+    claimed_emails: dict[str, int] = {}
+    for index in sorted(cleaned):
+        values = cleaned[index]
+        lead = _match(values, by_external_id, by_email)
+        email = values.get("email", lead.email if lead else "").lower()
+        owner_of_email = by_email.get(email)
+        if (owner_of_email is not None and owner_of_email is not lead) or (email in claimed_emails):
+            result.errors.append(
+                {"index": index, "errors": {"email": [_("A lead with this email already exists.")]}}
+            )
+            continue
+        claimed_emails[email] = index
+        if lead is None:
+            if not values.get("email"):
+                result.errors.append(
+                    {"index": index, "errors": {"email": [_("This field is required.")]}}
+                )
+                continue
+            to_create[index] = _new_lead(values, now)
+            continue
+        changes = _changes(lead, values)
+        if not changes:
+            result.unchanged += 1
+            result.lead_ids[index] = lead.pk
+            continue
+        for name, value in changes.items():
+            setattr(lead, name, value)
+        lead.updated_at = now
+        changed_fields.update(changes)
+        to_update[index] = lead
+
+    if to_create:
+        Lead.objects.bulk_create(to_create.values())
+    if to_update:
+        Lead.objects.bulk_update(to_update.values(), [*sorted(changed_fields), "updated_at"])
+    result.created = len(to_create)
+    result.updated = len(to_update)
+    for index, lead in (*to_create.items(), *to_update.items()):
+        result.lead_ids[index] = lead.pk
+    result.errors.sort(key=lambda error: error["index"])
+    return result
+
+
+def _clean_item(item) -> tuple[dict, str]:
+    """Field values converted and validated like the model's fields; ValidationError if not."""
+    if not isinstance(item, dict):
+        raise ValidationError({"non_field_errors": [_("Each lead must be an object.")]})
+    errors: dict[str, list[str]] = {}
+    values: dict[str, object] = {}
+    for name, raw in item.items():
+        if name in IGNORED_FIELDS or name in INPUT_ONLY_FIELDS:
+            continue
+        if name not in _MODEL_FIELDS:
+            errors[name] = [_("Unknown field.")]
+            continue
+        if name == "account":
+            if raw in (None, ""):
+                values["account"] = None
+            elif isinstance(raw, bool) or not str(raw).strip().isdigit():
+                errors[name] = [_("Enter the id of an account.")]
+            else:
+                values["account"] = int(str(raw).strip())
+            continue
+        if name in _CHAR_FIELDS:
+            raw = "" if raw is None else str(raw).strip()
+        try:
+            values[name] = _MODEL_FIELDS[name].clean(raw, None)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if "score" in values and values["score"] > 100:
+        errors["score"] = [_("Ensure this value is less than or equal to 100.")]
+    if not values.get("email") and not values.get("external_id") and "email" not in errors:
+        errors["email"] = [_("An email or an external id is required to find the lead.")]
+    company = item.get("company")
+    company = "" if company is None else str(company).strip()
+    if len(company) > 200:
+        errors["company"] = [_("Ensure this value has at most 200 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    return values, company
+
+
+def _check_accounts(cleaned: dict[int, dict], result: UpsertResult) -> None:
+    wanted = {values["account"] for values in cleaned.values() if values.get("account")}
+    if not wanted:
+        return
+    known = set(Account.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    for index in [i for i, values in cleaned.items() if values.get("account")]:
+        if cleaned[index]["account"] not in known:
+            result.errors.append(
+                {"index": index, "errors": {"account": [_("No account with this id.")]}}
+            )
+            del cleaned[index]
+
+
+def _key(values: dict) -> tuple:
+    if values.get("external_id"):
+        return ("external_id", values.get("source_system", ""), values["external_id"])
+    return ("email", values["email"].lower())
+
+
+def _drop_duplicates(cleaned: dict[int, dict], result: UpsertResult) -> None:
+    """Items sent twice in one batch: the last one wins, the earlier ones are reported."""
+    last_index: dict[tuple, int] = {}
+    for index in sorted(cleaned):
+        last_index[_key(cleaned[index])] = index
+    for index in sorted(cleaned):
+        winner = last_index[_key(cleaned[index])]
+        if winner != index:
+            field_name = "external_id" if cleaned[index].get("external_id") else "email"
+            message = _("The same lead is sent again later in this batch (item %(index)d).") % {
+                "index": winner
+            }
+            result.errors.append({"index": index, "errors": {field_name: [message]}})
+            del cleaned[index]
+
+
+def _existing_leads(items) -> tuple[dict[tuple, Lead], dict[str, Lead]]:
+    """Existing leads for the whole batch: one query by external id, one by e-mail."""
+    items = list(items)
+    external_ids = {values["external_id"] for values in items if values.get("external_id")}
+    emails = {values["email"].lower() for values in items if values.get("email")}
+    by_external_id: dict[tuple, Lead] = {}
+    by_email: dict[str, Lead] = {}
+    if external_ids:
+        for lead in Lead.objects.filter(external_id__in=external_ids):
+            by_external_id[(lead.source_system, lead.external_id)] = lead
+            by_email[lead.email.lower()] = lead
+    if emails:
+        found = Lead.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+        for lead in found:
+            # Keep the instance already loaded by external id: one object per row.
+            lead = by_external_id.get((lead.source_system, lead.external_id), lead)
+            by_email[lead.email.lower()] = lead
+    return by_external_id, by_email
+
+
+def _match(values: dict, by_external_id: dict, by_email: dict) -> Lead | None:
+    if values.get("external_id"):
+        key = (values.get("source_system", ""), values["external_id"])
+        lead = by_external_id.get(key)
+        if lead is not None:
+            return lead
+        # A lead entered by hand before the CRM knew it: adopt it instead of a duplicate.
+        candidate = by_email.get(values.get("email", "").lower())
+        if candidate is not None and not candidate.external_id:
+            return candidate
+        return None
+    return by_email.get(values["email"].lower())
+
+
+def _changes(lead: Lead, values: dict) -> dict[str, object]:
+    changes = {}
+    for name, value in values.items():
+        current = lead.account_id if name == "account" else getattr(lead, name)
+        if current != value:
+            changes["account_id" if name == "account" else name] = value
+    return changes
+
+
+def _new_lead(values: dict, now) -> Lead:
+    fields = {("account_id" if name == "account" else name): v for name, v in values.items()}
+    return Lead(**fields, stage=Stage.LEAD, created_at=now, updated_at=now, stage_changed_at=now)
+
+
+def _accounts_for(companies: set[str]) -> dict[str, int]:
+    """Account ids by company (lower-cased): a domain finds its account, a name too; else new.
+
+    The domain is unique (case-insensitive) in the database: a concurrent creation of the
+    same domain is skipped by ignore_conflicts and found by the second lookup.
+    """
+    found = _accounts_lookup(companies)
+    missing = [company for company in companies if company.lower() not in found]
+    if not missing:
+        return found
+    Account.objects.bulk_create(
+        [
+            Account(name=company.split(".")[0].capitalize(), domain=company.lower())
+            if _looks_like_domain(company)
+            else Account(name=company)
+            for company in missing
+        ],
+        ignore_conflicts=True,
+    )
+    return _accounts_lookup(companies)
+
+
+def _accounts_lookup(companies: set[str]) -> dict[str, int]:
+    domains = {company.lower() for company in companies if _looks_like_domain(company)}
+    names = {company.lower() for company in companies} - domains
+    found: dict[str, int] = {}
+    if domains:
+        matches = Account.objects.annotate(key=Lower("domain")).filter(key__in=domains)
+        found.update(matches.values_list("key", "pk"))
+    if names:
+        matches = Account.objects.annotate(key=Lower("name")).filter(key__in=names)
+        for key, pk in matches.order_by("-pk").values_list("key", "pk"):
+            found[key] = pk  # the oldest account of that name wins
+    return found
+
+
+def _looks_like_domain(company: str) -> bool:
+    return "." in company and " " not in company and "@" not in company
+
+
+@transaction.atomic
+def account_for_company(*, company: str) -> Account:
+    """The account a company name or domain names, created when none exists yet."""
+    company = company.strip()
+    if not company:
+        raise ValidationError({"company": _("This field cannot be blank.")})
+    if len(company) > 200:
+        raise ValidationError({"company": _("Ensure this value has at most 200 characters.")})
+    return Account.objects.get(pk=_accounts_for({company})[company.lower()])

@@ -7,6 +7,8 @@ so the bar never links to a 404.
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 
 from accounts.roles import Role
 
@@ -20,6 +22,9 @@ class NavEntry:
     label: str
     url_name: str
     roles: frozenset
+    # Dotted path to a callable(user) -> int shown as a count next to the label (0: none).
+    # Evaluated lazily, only when a page renders the bar.
+    badge: str = ""
 
 
 NAV = (
@@ -30,7 +35,7 @@ NAV = (
     NavEntry("Campaigns", "campaigns:list", EVERYONE),
     NavEntry("SLA", "sla:agreement", EVERYONE),
     NavEntry("Compliance", "sla:compliance", EVERYONE),
-    NavEntry("Feedback", "feedback:board", EVERYONE),
+    NavEntry("Feedback", "feedback:board", EVERYONE, badge="feedback.selectors.unanswered_badge"),
     NavEntry("Dashboard", "kpis:executive", EVERYONE),
 )
 
@@ -44,5 +49,8 @@ def nav_for(user) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        entries.append({"label": entry.label, "url": url, "url_name": entry.url_name})
+        item = {"label": entry.label, "url": url, "url_name": entry.url_name}
+        if entry.badge:
+            item["badge"] = SimpleLazyObject(lambda path=entry.badge: import_string(path)(user))
+        entries.append(item)
     return entries

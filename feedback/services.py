@@ -1,8 +1,377 @@
-"""Writes for feedback. (Filled in by the feedback issue; the leads lifecycle calls the hook.)"""
+"""Writes for feedback: give it, answer it, talk about it, and the weekly brief."""
 
-from leads.models import LeadStageChange
+from datetime import date, timedelta
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification, User
+from accounts.notifications import Notice, notify
+from accounts.roles import Role
+from feedback import lifecycle, permissions, selectors, tasks
+from feedback.models import (
+    RATED_KINDS,
+    FeedbackComment,
+    FeedbackItem,
+    FeedbackStatusChange,
+    Kind,
+    Status,
+    Tag,
+    WeeklyBrief,
+)
+from leads import permissions as lead_permissions
+from leads.models import LeadStageChange, ReasonCode
+from smarketing.errors import Conflict, NotAllowed
+
+MAX_TAGS = 10
+MAX_TEXT = 5000
 
 
-def feedback_record_rejection(*, change: LeadStageChange) -> None:
-    """Every MQL rejection is lead-quality feedback to marketing."""
-    return
+def _clean_text(value: str, field: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > MAX_TEXT:
+        raise ValidationError({field: _("Keep it under %(max)d characters.") % {"max": MAX_TEXT}})
+    return value
+
+
+def _tags_for(names) -> list[Tag]:
+    """The Tag rows for free-text names, created when new (one row per slug)."""
+    names = [name.strip() for name in names or [] if name and name.strip()]
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %(max)d tags.") % {"max": MAX_TAGS}})
+    tags = {}
+    for name in names:
+        if len(name) > 50:
+            raise ValidationError({"tags": _("A tag has at most 50 characters.")})
+        slug = slugify(name)[:50]
+        if not slug:
+            raise ValidationError({"tags": _("“%(name)s” is not a usable tag.") % {"name": name}})
+        if slug not in tags:
+            tags[slug], _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+    return list(tags.values())
+
+
+@transaction.atomic
+def feedback_create(
+    *,
+    author: User,
+    kind: str,
+    text: str,
+    rating: int | None = None,
+    lead=None,
+    campaign=None,
+    account=None,
+    tags=(),
+    competitor: str = "",
+) -> FeedbackItem:
+    """Record what a seller heard, about one lead, campaign, account or nothing, as ``new``."""
+    if not permissions.can_give_feedback(author):
+        raise PermissionDenied(_("Only sales gives feedback; marketing answers it."))
+    errors: dict[str, str] = {}
+    if kind not in Kind.values:
+        errors["kind"] = _("Choose a kind of feedback.")
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = _("Say what you heard.")
+    elif len(text) > MAX_TEXT:
+        errors["text"] = _("Keep it under %(max)d characters.") % {"max": MAX_TEXT}
+    if rating is not None:
+        if kind in Kind.values and Kind(kind) not in RATED_KINDS:
+            errors["rating"] = _("This kind of feedback takes no rating.")
+        elif not 1 <= int(rating) <= 5:
+            errors["rating"] = _("The rating goes from 1 to 5.")
+    competitor = (competitor or "").strip()
+    if kind == Kind.COMPETITOR and not competitor:
+        errors["competitor"] = _("Name the competitor the prospect mentioned.")
+    if len([subject for subject in (lead, campaign, account) if subject is not None]) > 1:
+        errors["__all__"] = _("Feedback is about one thing: a lead, a campaign or an account.")
+    if lead is not None and not lead_permissions.can_view_lead(author, lead):
+        # Same answer as for a lead that does not exist: don't reveal it.
+        errors["lead"] = _("Choose one of your leads.")
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    item = FeedbackItem(
+        author=author,
+        kind=kind,
+        text=text,
+        rating=rating,
+        lead=lead,
+        campaign=campaign,
+        account=account,
+        competitor=competitor,
+        status=Status.NEW,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    item.full_clean()
+    item.save()
+    item.tags.set(_tags_for(tags))
+    FeedbackStatusChange.objects.create(
+        item=item,
+        action="create",
+        from_status="",
+        to_status=Status.NEW,
+        actor=author,
+        created_at=now,
+    )
+    return item
+
+
+@transaction.atomic
+def feedback_transition(
+    *, item: FeedbackItem, action: str, actor: User, answer: str = ""
+) -> FeedbackStatusChange:
+    """Move ``item`` one step (acknowledge, action, decline) and record it.
+
+    The first move out of ``new`` is marketing's response: it sets answered_at and
+    answered_by, which the median time to answer counts. Concurrency: the UPDATE only
+    matches while the item is still in the status we read, so of two people answering
+    at once exactly one wins and the other gets Conflict.
+    """
+    move = lifecycle.find_move(action, item.status)
+    if move is None:
+        raise NotAllowed(
+            _("You cannot %(action)s feedback that is %(status)s.")
+            % {"action": action, "status": item.get_status_display().lower()}
+        )
+    if not permissions.can_answer(actor):
+        raise PermissionDenied(_("Only marketing answers feedback."))
+    answer = _clean_text(answer, "answer", required=move.needs_answer)
+    if move.needs_answer and not answer:
+        raise ValidationError({"answer": _("Tell the seller what marketing does about it.")})
+
+    now = timezone.now()
+    changes: dict[str, object] = {
+        "status": move.target,
+        "status_changed_at": now,
+        "updated_at": now,
+    }
+    if answer:
+        changes["answer"] = answer
+    if move.source == Status.NEW:
+        changes.update(answered_at=now, answered_by=actor)
+    moved = FeedbackItem.objects.filter(pk=item.pk, status=move.source).update(**changes)
+    if moved != 1:
+        raise Conflict(_("Someone else answered this feedback a moment ago. Reload it."))
+    change = FeedbackStatusChange.objects.create(
+        item=item,
+        action=move.action,
+        from_status=move.source,
+        to_status=move.target,
+        actor=actor,
+        answer=answer,
+        created_at=now,
+    )
+    item.refresh_from_db()
+    # The seller learns what marketing did, once the answer is committed.
+    transaction.on_commit(partial(tasks.notify_feedback_answered.delay, change.pk))
+    return change
+
+
+def feedback_answer(
+    *, item: FeedbackItem, actor: User, status: str, answer: str = ""
+) -> FeedbackStatusChange:
+    """Answer with the status the item should end up in (the API's shape of a move)."""
+    if status not in Status.values or status == Status.NEW:
+        raise ValidationError({"status": _("Choose acknowledged, actioned or declined.")})
+    move = lifecycle.find_move_to(status, item.status)
+    if move is None:
+        raise NotAllowed(
+            _("Feedback that is %(current)s cannot become %(target)s.")
+            % {"current": item.get_status_display().lower(), "target": Status(status).label.lower()}
+        )
+    return feedback_transition(item=item, action=move.action, actor=actor, answer=answer)
+
+
+@transaction.atomic
+def feedback_comment_add(*, item: FeedbackItem, author: User, text: str) -> FeedbackComment:
+    """Add a message to the item's thread: its author and marketing talk there."""
+    if not permissions.can_comment(author, item):
+        raise PermissionDenied(_("Only the author and marketing comment on feedback."))
+    text = _clean_text(text, "text")
+    now = timezone.now()
+    comment = FeedbackComment.objects.create(item=item, author=author, text=text, created_at=now)
+    FeedbackItem.objects.filter(pk=item.pk).update(updated_at=now)
+    if author.pk != item.author_id:
+        transaction.on_commit(partial(tasks.notify_feedback_comment.delay, comment.pk))
+    return comment
+
+
+def feedback_record_rejection(*, change: LeadStageChange) -> FeedbackItem:
+    """Every MQL rejection is lead-quality feedback to marketing.
+
+    Called inside lead_transition's transaction. Idempotent: the item is unique on the
+    stage change, so a second call returns the same item and records nothing.
+    """
+    reason = ReasonCode.objects.filter(code=change.reason_code).values_list("label", flat=True)
+    reason_label = reason.first() or change.reason_code
+    item, created = FeedbackItem.objects.get_or_create(
+        stage_change=change,
+        defaults={
+            "author_id": change.actor_id,
+            "kind": Kind.LEAD_QUALITY,
+            "lead_id": change.lead_id,
+            "text": change.comment.strip() or _("Rejected: %(reason)s") % {"reason": reason_label},
+            "reason_code": change.reason_code,
+            "status": Status.NEW,
+            "status_changed_at": change.created_at,
+            "created_at": change.created_at,
+            "updated_at": change.created_at,
+        },
+    )
+    if created:
+        FeedbackStatusChange.objects.create(
+            item=item,
+            action="create",
+            from_status="",
+            to_status=Status.NEW,
+            actor_id=change.actor_id,
+            created_at=change.created_at,
+        )
+    return item
+
+
+def rejection_feedback_backfill() -> int:
+    """Create the feedback items of every rejection that has none yet, set-based.
+
+    For rejections written in bulk (demo data, imports), which bypass lead_transition.
+    Two INSERT … SELECT statements, whatever the number of rejections; the unique
+    stage change and the NOT EXISTS make a second run insert nothing.
+    """
+    items = FeedbackItem._meta.db_table
+    history = FeedbackStatusChange._meta.db_table
+    changes = LeadStageChange._meta.db_table
+    reasons = ReasonCode._meta.db_table
+    prefix = _("Rejected: ")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {items} (author_id, kind, lead_id, campaign_id, account_id, rating,
+                text, competitor, reason_code, stage_change_id, status, answer,
+                answered_by_id, answered_at, status_changed_at, created_at, updated_at)
+            SELECT c.actor_id, %s, c.lead_id, NULL, NULL, NULL,
+                COALESCE(NULLIF(c.comment, ''), %s || COALESCE(r.label, c.reason_code)),
+                '', c.reason_code, c.id, %s, '', NULL, NULL,
+                c.created_at, c.created_at, c.created_at
+            FROM {changes} c
+            LEFT JOIN {reasons} r ON r.code = c.reason_code
+            WHERE c.action = %s AND c.actor_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM {items} f WHERE f.stage_change_id = c.id)
+            """,  # table names come from the models; values are parameters
+            [Kind.LEAD_QUALITY, prefix, Status.NEW, LeadStageChange.Action.REJECT],
+        )
+        created = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {history} (item_id, action, from_status, to_status, actor_id,
+                answer, created_at)
+            SELECT f.id, 'create', '', %s, f.author_id, '', f.created_at
+            FROM {items} f
+            WHERE f.stage_change_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.item_id = f.id)
+            """,
+            [Status.NEW],
+        )
+    return max(created, 0)
+
+
+# --- The weekly smarketing brief --------------------------------------------------------
+
+
+def week_start_of(day: date) -> date:
+    """The Monday of the week ``day`` falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+@transaction.atomic
+def weekly_brief_build(*, week_start: date, actor: User | None = None) -> WeeklyBrief:
+    """Build (or rebuild) the agenda of the week starting ``week_start`` and store it.
+
+    One row per week (unique on week_start), so building again updates the same page.
+    """
+    if week_start.weekday() != 0:
+        raise ValidationError({"week": _("A week starts on a Monday.")})
+    if actor is not None and not permissions.can_build_brief(actor):
+        raise PermissionDenied(_("Only managers build the weekly brief."))
+    content = selectors.brief_agenda(week_start=week_start)
+    rendered = render_to_string("feedback/brief_email.txt", {"brief": content})
+    brief, _created = WeeklyBrief.objects.update_or_create(
+        week_start=week_start,
+        defaults={
+            "content": content,
+            "rendered": rendered,
+            "built_at": timezone.now(),
+            "built_by": actor,
+        },
+    )
+    return brief
+
+
+def brief_recipients() -> list[User]:
+    """Both teams: every active person in marketing and in sales."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            is_service_account=False,
+            role__in=[Role.MARKETER, Role.MARKETING_MANAGER, Role.SELLER, Role.SALES_MANAGER],
+        )
+        .exclude(email="")
+        .order_by("id")
+    )
+
+
+def brief_dedupe_key(brief: WeeklyBrief) -> str:
+    return f"weekly_brief:{brief.week_start:%Y-%m-%d}"
+
+
+def weekly_brief_send(*, brief_id: int, actor: User | None = None) -> int:
+    """E-mail the brief to both teams; returns how many people got it now.
+
+    Exactly once per person and week, even when the task is retried or a manager
+    presses the button twice: notify()'s Notification row, unique on (recipient,
+    dedupe key), is the claim. sent_at records the first complete sending.
+    """
+    if actor is not None and not permissions.can_build_brief(actor):
+        raise PermissionDenied(_("Only managers send the weekly brief."))
+    brief = WeeklyBrief.objects.get(pk=brief_id)
+    week_end = brief.week_start + timedelta(days=6)
+    notice = Notice(
+        kind="weekly_brief",
+        subject=_("Weekly smarketing brief, %(start)s – %(end)s")
+        % {"start": f"{brief.week_start:%d %b}", "end": f"{week_end:%d %b %Y}"},
+        message=brief.rendered,
+        url=reverse("feedback:brief", args=[f"{brief.week_start:%Y-%m-%d}"]),
+        dedupe_key=brief_dedupe_key(brief),
+    )
+    newly = notify(recipients=brief_recipients(), notice=notice)
+    total = Notification.objects.filter(dedupe_key=notice.dedupe_key).count()
+    WeeklyBrief.objects.filter(pk=brief.pk).update(recipient_count=total)
+    WeeklyBrief.objects.filter(Q(pk=brief.pk), Q(sent_at__isnull=True)).update(
+        sent_at=timezone.now()
+    )
+    return len(newly)
+
+
+def weekly_brief_for_task(*, week_start: str | None = None) -> WeeklyBrief:
+    """The brief the periodic task sends: last week's by default (it runs on Mondays).
+
+    Built unless it was already sent, so a retry sends exactly what was built first.
+    """
+    if week_start:
+        monday = week_start_of(date.fromisoformat(week_start))
+    else:
+        monday = week_start_of(timezone.localdate()) - timedelta(days=7)
+    brief = WeeklyBrief.objects.filter(week_start=monday, sent_at__isnull=False).first()
+    return brief or weekly_brief_build(week_start=monday)

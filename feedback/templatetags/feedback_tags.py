@@ -1,0 +1,42 @@
+"""Small display helpers for the feedback pages."""
+
+from datetime import timedelta
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.filter
+def campaign_url(campaign_id) -> str:
+    """The campaign's page, or "" while the campaigns area has no such page."""
+    if not campaign_id:
+        return ""
+    try:
+        return reverse("campaigns:detail", args=[campaign_id])
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A time span as people say it: "3 h 20 min", "2 d 4 h"; "—" when unknown."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+@register.filter
+def signed(value) -> str:
+    """+3, −2, 0: a week-over-week change."""
+    if not value:
+        return "0"
+    return f"+{value}" if value > 0 else f"−{abs(value)}"

@@ -1,0 +1,334 @@
+"""Pages of the feedback area: thin, over feedback.selectors and feedback.services."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from campaigns.models import Campaign
+from feedback import charts, lifecycle, permissions, selectors, services
+from feedback.filters import FeedbackFilter
+from feedback.forms import BriefWeekForm, CommentForm, FeedbackCreateForm, FeedbackMoveForm
+from feedback.models import FeedbackItem, Status, WeeklyBrief
+from leads import selectors as lead_selectors
+from leads.models import Account
+from smarketing.errors import DomainError
+
+PAGE_SIZE = 25
+
+
+def _errors_onto_form(form, error: ValidationError) -> None:
+    for field, field_errors in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in field_errors:
+            form.add_error(target, message)
+
+
+def _query_string_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _create_form(request, data=None) -> FeedbackCreateForm:
+    """The give-feedback form, prefilled from ?lead=, ?campaign= or ?account=."""
+    initial = {}
+    for name in ("lead", "campaign", "account"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+    if initial.get("campaign"):
+        initial.setdefault("kind", "campaign")
+    elif initial.get("lead"):
+        initial.setdefault("kind", "lead_quality")
+    return FeedbackCreateForm(
+        data, initial=initial, leads=lead_selectors.lead_list_visible_to(request.user)
+    )
+
+
+@login_required
+def board(request):
+    """Every feedback item, filtered; counts per status; the median time to answer."""
+    items = selectors.feedback_items()
+    feedback_filter = FeedbackFilter(request.GET or None, queryset=items)
+    filtered = feedback_filter.qs if feedback_filter.is_bound else items
+    # Counts per status follow every filter except the status filter itself.
+    without_status = request.GET.copy()
+    without_status.pop("status", None)
+    count_filter = FeedbackFilter(without_status or None, queryset=FeedbackItem.objects.all())
+    counted = count_filter.qs if count_filter.is_bound else FeedbackItem.objects.all()
+    counts = selectors.status_counts(counted)
+    page = Paginator(filtered.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "feedback/board.html",
+        {
+            "filter": feedback_filter,
+            "page_obj": page,
+            "counts": [(status, label, counts[status]) for status, label in Status.choices],
+            "total": sum(counts.values()),
+            "median": selectors.median_time_to_answer(),
+            "unanswered": selectors.unanswered_count(),
+            "query_string": _query_string_without_page(request),
+            "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "create_form": _create_form(request)
+            if permissions.can_give_feedback(request.user)
+            else None,
+        },
+    )
+
+
+@login_required
+def create(request):
+    """Give feedback; reached from the board and from the lead, inbox and campaign pages."""
+    if not permissions.can_give_feedback(request.user):
+        raise PermissionDenied("Only sales gives feedback; marketing answers it.")
+    form = _create_form(request, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                item = services.feedback_create(author=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _errors_onto_form(form, error)
+            else:
+                messages.success(request, "Thank you: marketing sees your feedback now.")
+                return redirect("feedback:detail", pk=item.pk)
+        status = 400
+    subject = None
+    lead_id = form["lead"].value()
+    if lead_id and str(lead_id).isdigit():
+        subject = lead_selectors.lead_list_visible_to(request.user).filter(pk=lead_id).first()
+    campaign_id = form["campaign"].value()
+    if subject is None and campaign_id and str(campaign_id).isdigit():
+        subject = Campaign.objects.filter(pk=campaign_id).first()
+    account_id = form["account"].value()
+    if subject is None and account_id and str(account_id).isdigit():
+        subject = Account.objects.filter(pk=account_id).first()
+    return render(
+        request, "feedback/create.html", {"form": form, "subject": subject}, status=status
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    """One item: what was said, marketing's answer, its history and its thread."""
+    item = get_object_or_404(selectors.feedback_items(), pk=pk)
+    return _render_detail(request, item)
+
+
+def _render_detail(request, item, *, move_form=None, comment_form=None, status=200):
+    user = request.user
+    return render(
+        request,
+        "feedback/detail.html",
+        {
+            "item": item,
+            "history": selectors.item_history(item),
+            "comments": selectors.item_comments(item),
+            "moves": lifecycle.moves_from(item.status) if permissions.can_answer(user) else [],
+            "move_form": move_form or FeedbackMoveForm(),
+            "comment_form": comment_form or CommentForm(),
+            "can_comment": permissions.can_comment(user, item),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def move(request, pk: int):
+    """Acknowledge, action or decline, with an answer. From the queue (htmx) or the item page."""
+    item = get_object_or_404(selectors.feedback_items(), pk=pk)
+    form = FeedbackMoveForm(request.POST)
+    error_message = None
+    if form.is_valid():
+        try:
+            services.feedback_transition(
+                item=item,
+                action=form.cleaned_data["action"],
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+            )
+        except ValidationError as error:
+            _errors_onto_form(form, error)
+            error_message = " ".join(error.messages)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            error_message = error.message
+    else:
+        error_message = "Choose what to do with it."
+    if request.htmx:
+        item = selectors.feedback_items().get(pk=pk)
+        return render(
+            request,
+            "feedback/_queue_row.html",
+            {"item": item, "error": error_message, "posted_answer": request.POST.get("answer", "")},
+        )
+    if error_message:
+        return _render_detail(request, item, move_form=form, status=400)
+    messages.success(request, f"Feedback {item.get_status_display().lower()}.")
+    return redirect("feedback:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def comment(request, pk: int):
+    item = get_object_or_404(selectors.feedback_items(), pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_comment_add(
+                item=item, author=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            _errors_onto_form(form, error)
+        else:
+            return redirect(reverse("feedback:detail", args=[item.pk]) + "#thread")
+    return _render_detail(request, item, comment_form=form, status=400)
+
+
+@login_required
+def queue(request):
+    """Marketing's queue: unanswered and acknowledged feedback, oldest first."""
+    page = Paginator(selectors.feedback_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "feedback/queue.html",
+        {
+            "page_obj": page,
+            "can_answer": permissions.can_answer(request.user),
+            "median": selectors.median_time_to_answer(),
+            "unanswered": selectors.unanswered_count(),
+        },
+    )
+
+
+THEME_PERIODS = {"3": 3, "6": 6, "12": 12}
+
+
+@login_required
+def themes(request):
+    """What prospects say: top tags, objections and competitors per month and campaign."""
+    months = THEME_PERIODS.get(request.GET.get("months", "6"), 6)
+    today = timezone.localdate()
+    first_month = date(today.year, today.month, 1)
+    for _step in range(months - 1):
+        first_month = (first_month - timedelta(days=1)).replace(day=1)
+    since = timezone.make_aware(datetime.combine(first_month, time.min))
+    until = timezone.now() + timedelta(seconds=1)
+    window = {"since": since, "until": until}
+    tags = selectors.top_tags(**window, limit=15)
+    objections_by_month = selectors.tags_by_month(**window, kind="objection")
+    competitors_by_month = selectors.competitors_by_month(**window)
+    return render(
+        request,
+        "feedback/themes.html",
+        {
+            "months": months,
+            "periods": THEME_PERIODS,
+            "since": first_month,
+            "top_tags": tags,
+            "top_objections": selectors.top_tags(**window, kind="objection", limit=10),
+            "top_competitors": selectors.top_competitors(**window, limit=10),
+            "objections_by_campaign": selectors.tags_by_campaign(**window, kind="objection"),
+            "competitors_by_campaign": selectors.competitors_by_campaign(**window),
+            "tags_chart": charts.top_tags_chart(tags) if tags else None,
+            "objections_chart": charts.by_month_chart(objections_by_month, "Objections per month")
+            if objections_by_month
+            else None,
+            "competitors_chart": charts.by_month_chart(
+                competitors_by_month, "Competitor mentions per month"
+            )
+            if competitors_by_month
+            else None,
+        },
+    )
+
+
+# --- The weekly brief -------------------------------------------------------------------
+
+
+@login_required
+def brief_list(request):
+    """Every week's brief, newest first; managers build one on demand."""
+    page = Paginator(
+        WeeklyBrief.objects.select_related("built_by").order_by("-week_start"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    last_week = services.week_start_of(timezone.localdate()) - timedelta(days=7)
+    return render(
+        request,
+        "feedback/brief_list.html",
+        {
+            "page_obj": page,
+            "can_build": permissions.can_build_brief(request.user),
+            "form": BriefWeekForm(initial={"week": last_week}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def brief_build(request):
+    if not permissions.can_build_brief(request.user):
+        raise PermissionDenied("Only managers build the weekly brief.")
+    form = BriefWeekForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a day of the week to build the brief for.")
+        return redirect("feedback:briefs")
+    week_start = services.week_start_of(form.cleaned_data["week"])
+    services.weekly_brief_build(week_start=week_start, actor=request.user)
+    messages.success(request, f"Brief of the week of {week_start:%d %b %Y} built.")
+    return redirect("feedback:brief", week=f"{week_start:%Y-%m-%d}")
+
+
+def _brief_or_404(week: str) -> WeeklyBrief:
+    try:
+        week_start = date.fromisoformat(week)
+    except ValueError as error:
+        raise Http404("No such week.") from error
+    return get_object_or_404(WeeklyBrief, week_start=week_start)
+
+
+@login_required
+def brief_detail(request, week: str):
+    brief = _brief_or_404(week)
+    week_end = brief.week_start + timedelta(days=6)
+    return render(
+        request,
+        "feedback/brief.html",
+        {
+            "brief": brief,
+            "content": brief.content,
+            "can_build": permissions.can_build_brief(request.user),
+            "is_complete": week_end < timezone.localdate(),
+            "previous": WeeklyBrief.objects.filter(week_start__lt=brief.week_start)
+            .order_by("-week_start")
+            .first(),
+            "next": WeeklyBrief.objects.filter(week_start__gt=brief.week_start)
+            .order_by("week_start")
+            .first(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def brief_send(request, week: str):
+    """E-mail the brief to both teams now; people who already have it get nothing."""
+    brief = _brief_or_404(week)
+    sent = services.weekly_brief_send(brief_id=brief.pk, actor=request.user)
+    if sent:
+        messages.success(request, f"Brief e-mailed to {sent} people.")
+    else:
+        messages.info(request, "Everyone already has this brief; nothing was sent again.")
+    return redirect("feedback:brief", week=week)

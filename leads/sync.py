@@ -134,7 +134,7 @@ def _upsert(items: list[dict]) -> UpsertResult:
     _drop_duplicates(cleaned, result)
     by_external_id, by_email = _existing_leads(cleaned.values())
     if companies:
-        account_ids = _accounts_for({companies[i] for i in companies if i in cleaned})
+        account_ids = _accounts_for([companies[i] for i in sorted(companies) if i in cleaned])
         for index, company in companies.items():
             if index in cleaned and "account" not in cleaned[index]:
                 cleaned[index]["account"] = account_ids[company.lower()]
@@ -308,14 +308,17 @@ def _new_lead(values: dict, now) -> Lead:
     return Lead(**fields, stage=Stage.LEAD, created_at=now, updated_at=now, stage_changed_at=now)
 
 
-def _accounts_for(companies: set[str]) -> dict[str, int]:
+def _accounts_for(companies: list[str]) -> dict[str, int]:
     """Account ids by company (lower-cased): a domain finds its account, a name too; else new.
 
     The domain is unique (case-insensitive) in the database: a concurrent creation of the
     same domain is skipped by ignore_conflicts and found by the second lookup.
     """
     found = _accounts_lookup(companies)
-    missing = [company for company in companies if company.lower() not in found]
+    # One new account per company, however many items (and spellings) name it.
+    missing = list(
+        {c.lower(): c for c in reversed(list(companies)) if c.lower() not in found}.values()
+    )
     if not missing:
         return found
     Account.objects.bulk_create(
@@ -330,7 +333,7 @@ def _accounts_for(companies: set[str]) -> dict[str, int]:
     return _accounts_lookup(companies)
 
 
-def _accounts_lookup(companies: set[str]) -> dict[str, int]:
+def _accounts_lookup(companies: list[str]) -> dict[str, int]:
     domains = {company.lower() for company in companies if _looks_like_domain(company)}
     names = {company.lower() for company in companies} - domains
     found: dict[str, int] = {}
@@ -356,4 +359,4 @@ def account_for_company(*, company: str) -> Account:
         raise ValidationError({"company": _("This field cannot be blank.")})
     if len(company) > 200:
         raise ValidationError({"company": _("Ensure this value has at most 200 characters.")})
-    return Account.objects.get(pk=_accounts_for({company})[company.lower()])
+    return Account.objects.get(pk=_accounts_for([company])[company.lower()])

@@ -165,3 +165,11 @@ class ReasonCodeEditForm(forms.Form):
                 "is_active": reason_code.is_active,
             },
         )
+
+
+def form_with_error(message: str) -> forms.Form:
+    """An empty form carrying one message, for refusals that happen before any form."""
+    form = forms.Form(data={})
+    form.is_valid()
+    form.add_error(None, message)
+    return form

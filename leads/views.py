@@ -32,6 +32,7 @@ from leads.forms import (
     ReassignForm,
     TouchForm,
     add_service_errors,
+    form_with_error,
 )
 from leads.models import ReasonCode, Stage, TouchKind
 from sla import selectors as sla_selectors
@@ -328,8 +329,7 @@ def _stage_seen_conflict(request, lead) -> str | None:
 def _refuse(request, lead, *, row: str, action: str, message: str):
     """403: inside an htmx row the message replaces the row's actions; elsewhere a 403 page."""
     if request.htmx and row in ROW_TEMPLATES:
-        form = TouchForm()
-        form.add_error(None, message)
+        form = form_with_error(message)
         return _answer(request, lead, row=row, action=action, form=form, status=403)
     raise PermissionDenied(message)
 
@@ -360,14 +360,12 @@ def lead_move(request, pk: int, action: str):
     lead = _visible_lead_or_404(request.user, pk)
     row = request.POST.get("row", "")
     if conflict := _stage_seen_conflict(request, lead):
-        form = TouchForm()  # a bare form to carry the message
-        form.add_error(None, conflict)
+        form = form_with_error(conflict)
         return _answer(request, lead, row=row, action=action, form=form, status=409)
     move = lifecycle.find_move(action, lead.stage)
     if move is None:
-        form = TouchForm()
-        form.add_error(
-            None, f"“{action}” is not possible for a lead in stage {lead.get_stage_display()}."
+        form = form_with_error(
+            f"“{action}” is not possible for a lead in stage {lead.get_stage_display()}."
         )
         return _answer(request, lead, row=row, action=action, form=form, status=400)
     if not permissions.can_make_move(request.user, lead, move):

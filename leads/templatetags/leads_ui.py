@@ -26,8 +26,8 @@ def duration(value: timedelta | None) -> str:
 
 
 @register.filter
-def get_item(mapping, key):
-    """``mapping[key]`` in a template, or the key itself when it is missing."""
+def get_item(key, mapping):
+    """``key|get_item:mapping`` is ``mapping[key]``, or the key itself when it is missing."""
     if not mapping:
         return key
     return mapping.get(key, key)

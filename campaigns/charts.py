@@ -43,6 +43,8 @@ def spend_vs_revenue_chart(monthly: pd.DataFrame) -> go.Figure:
         line_color="#16a34a",
     )
     figure.update_layout(**LAYOUT, barmode="group", legend={"orientation": "h", "y": -0.2})
+    # Monthly buckets: one tick per month, even when there is a single month to show.
+    figure.update_xaxes(dtick="M1", tickformat="%b %Y", type="date")
     return figure
 
 

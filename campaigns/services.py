@@ -125,6 +125,18 @@ def campaign_update(
 
 
 @transaction.atomic
+def campaign_delete(*, campaign: Campaign, actor: User) -> None:
+    """Delete a campaign planned by mistake. One with touches or spend is cancelled instead."""
+    if not permissions.can_edit_campaign(actor, campaign):
+        raise PermissionDenied(_("Only marketing can delete campaigns."))
+    if campaign.touches.exists() or campaign.spend_entries.exists():
+        raise NotAllowed(
+            _("This campaign has touches or spend: cancel it instead, so its history stays.")
+        )
+    campaign.delete()
+
+
+@transaction.atomic
 def campaign_move(
     *, campaign: Campaign, actor: User, action: str, comment: str = ""
 ) -> CampaignStatusChange:
@@ -224,6 +236,8 @@ def _check_touch(kind: str, occurred_at: datetime | None, now: datetime) -> dict
         errors["kind"] = [_("“%(kind)s” is not a touch kind.") % {"kind": kind}]
     if occurred_at is None:
         errors["occurred_at"] = [_("When did the touch happen?")]
+    elif not isinstance(occurred_at, datetime):
+        errors["occurred_at"] = [_("Not a date and time: %(value)s.") % {"value": occurred_at}]
     elif timezone.is_naive(occurred_at):
         errors["occurred_at"] = [_("Give a time zone with the time.")]
     elif occurred_at > now:

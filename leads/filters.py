@@ -47,3 +47,14 @@ class LeadFilter(django_filters.FilterSet):
             | Q(last_name__icontains=value)
             | Q(account__name__icontains=value)
         )
+
+    # Leads touched by a campaign (campaigns issue): ?campaign=<id>.
+    campaign = django_filters.NumberFilter(method="touched_by_campaign", label="Campaign")
+
+    def touched_by_campaign(self, queryset, name, value):
+        """Leads with at least one touch of the campaign (a subquery, not a join)."""
+        from campaigns.selectors import lead_ids_touched_by
+
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(id__in=lead_ids_touched_by(int(value)))

@@ -1,0 +1,502 @@
+"""Pages of the campaigns area: thin, over campaigns.selectors, analytics and services."""
+
+import csv
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from campaigns import analytics, charts, lifecycle, permissions, selectors, services
+from campaigns.forms import (
+    CampaignFilterForm,
+    CampaignForm,
+    ChecklistItemForm,
+    ComparisonForm,
+    MoveForm,
+    ReviewForm,
+    SpendForm,
+    TouchCsvForm,
+    TouchForm,
+)
+from campaigns.models import Campaign, ChecklistItem
+from leads.models import Lead
+from smarketing.errors import DomainError
+
+PAGE_SIZE = 25
+
+
+def _campaign_or_404(request, pk: int) -> Campaign:
+    campaign = selectors.campaign_visible_to(request.user, pk)
+    if campaign is None:
+        # 404, not 403: a seller must not learn that an unrelated campaign exists.
+        raise Http404("No such campaign.")
+    return campaign
+
+
+def _query_string(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    for field, field_messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+@login_required
+def campaign_list(request):
+    """The campaigns the user may see, filtered, sorted and paginated."""
+    form = CampaignFilterForm(request.GET or None)
+    campaigns = selectors.campaign_list_visible_to(request.user)
+    if form.is_bound and form.is_valid():
+        campaigns = form.filter(campaigns)
+    else:
+        campaigns = campaigns.order_by("-start_date", "name", "id")
+    campaigns = campaigns.annotate(spend=Sum("spend_entries__amount"))
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "campaigns": page.object_list,
+            "query_string": _query_string(request),
+            "can_create": permissions.can_edit_campaign(request.user),
+            "is_filtered": bool(request.GET.dict().keys() - {"page", "sort"}),
+        },
+    )
+
+
+def _quarter_of(day: date) -> tuple[date, date]:
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    first = date(day.year, first_month, 1)
+    next_first = date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+    return first, next_first - timedelta(days=1)
+
+
+@login_required
+def campaign_calendar(request):
+    """The quarter's campaigns as a timeline, one bar per campaign."""
+    try:
+        anchor = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        anchor = timezone.localdate()
+    first, last = _quarter_of(anchor)
+    span = (last - first).days + 1
+    visible = selectors.campaign_list_visible_to(request.user).values("pk")
+    rows = []
+    for campaign in selectors.campaigns_in_range(first, last).filter(pk__in=visible):
+        start = max(campaign.start_date, first)
+        end = min(campaign.end_date, last)
+        rows.append(
+            {
+                "campaign": campaign,
+                "left": round(100 * (start - first).days / span, 2),
+                "width": max(round(100 * ((end - start).days + 1) / span, 2), 1.2),
+            }
+        )
+    months = []
+    month = first
+    while month <= last:
+        next_month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        days = (min(next_month - timedelta(days=1), last) - month).days + 1
+        months.append({"label": month.strftime("%B %Y"), "width": round(100 * days / span, 2)})
+        month = next_month
+    today = timezone.localdate()
+    return render(
+        request,
+        "campaigns/calendar.html",
+        {
+            "rows": rows,
+            "months": months,
+            "first": first,
+            "last": last,
+            "quarter": f"Q{(first.month - 1) // 3 + 1} {first.year}",
+            "previous": (first - timedelta(days=1)).isoformat(),
+            "next": (last + timedelta(days=1)).isoformat(),
+            "today_left": (
+                round(100 * (today - first).days / span, 2) if first <= today <= last else None
+            ),
+        },
+    )
+
+
+@login_required
+def campaign_create(request):
+    if not permissions.can_edit_campaign(request.user):
+        raise PermissionDenied("Only marketing can create campaigns.")
+    form = CampaignForm(
+        request.POST or None, initial={"marketing_owner": request.user, "budget": 0}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                target_accounts=form.cleaned_data["target_accounts"],
+                **form.plan(),
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"Campaign “{campaign}” planned.")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/form.html",
+        {"form": form, "title": "Plan a campaign"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def campaign_edit(request, pk: int):
+    campaign = _campaign_or_404(request, pk)
+    if not permissions.can_edit_campaign(request.user, campaign):
+        raise PermissionDenied("Only marketing can edit campaigns.")
+    can_edit_budget = permissions.can_edit_budget(request.user, campaign)
+    form = CampaignForm(request.POST or None, instance=campaign, can_edit_budget=can_edit_budget)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(
+                campaign=campaign,
+                actor=request.user,
+                target_accounts=form.cleaned_data["target_accounts"],
+                **form.plan(),
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/form.html",
+        {"form": form, "campaign": campaign, "title": f"Edit {campaign}"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _detail_context(request, campaign: Campaign, **forms) -> dict:
+    model = request.GET.get("model", selectors.DEFAULT_MODEL)
+    if model not in selectors.MODELS:
+        model = selectors.DEFAULT_MODEL
+    result = analytics.campaign_result(campaign, model=model)
+    monthly = analytics.spend_vs_revenue_by_month(campaign, model=model)
+    user = request.user
+    return {
+        "campaign": campaign,
+        "result": result,
+        "model": model,
+        "model_label": selectors.MODEL_LABELS[model],
+        "models": [(key, selectors.MODEL_LABELS[key]) for key in selectors.MODELS],
+        "funnel_chart": (
+            charts.to_html(charts.funnel_chart(result)) if result["leads_influenced"] else None
+        ),
+        "money_chart": (
+            charts.to_html(charts.spend_vs_revenue_chart(monthly)) if not monthly.empty else None
+        ),
+        "accounts": selectors.target_accounts_engagement(campaign),
+        "checklist": campaign.checklist.select_related("owner"),
+        "reviews": campaign.reviews.select_related("author"),
+        "spend_entries": campaign.spend_entries.select_related("created_by").order_by(
+            "-spent_on", "-id"
+        ),
+        "history": campaign.status_changes.select_related("actor"),
+        "touch_kinds": campaign.touches.values("kind")
+        .annotate(count=Count("id"))
+        .order_by("-count"),
+        "moves": [
+            (action, lifecycle.ACTION_LABELS[action])
+            for action in lifecycle.actions_from(campaign.status)
+        ],
+        "can_edit": permissions.can_edit_campaign(user, campaign),
+        "can_edit_budget": permissions.can_edit_budget(user, campaign),
+        "can_review": permissions.can_write_review(user, campaign),
+        "spend_form": forms.get("spend_form")
+        or SpendForm(initial={"spent_on": timezone.localdate()}),
+        "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
+        "review_form": forms.get("review_form") or ReviewForm(),
+        "move_form": forms.get("move_form") or MoveForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    """Objectives vs results under the chosen attribution model, charts, plan and logs."""
+    campaign = _campaign_or_404(request, pk)
+    return render(request, "campaigns/detail.html", _detail_context(request, campaign))
+
+
+def _detail_with_errors(request, campaign, **forms):
+    messages.error(request, "Please correct the errors below.")
+    return render(
+        request, "campaigns/detail.html", _detail_context(request, campaign, **forms), status=400
+    )
+
+
+@login_required
+@require_POST
+def campaign_move(request, pk: int):
+    campaign = _campaign_or_404(request, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _detail_with_errors(request, campaign, move_form=form)
+    try:
+        change = services.campaign_move(
+            campaign=campaign,
+            actor=request.user,
+            action=form.cleaned_data["action"],
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Campaign is now {change.get_to_status_display().lower()}.")
+    return redirect("campaigns:detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def spend_add(request, pk: int):
+    campaign = _campaign_or_404(request, pk)
+    if not permissions.can_edit_budget(request.user, campaign):
+        raise PermissionDenied("Only marketing can record spend.")
+    form = SpendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.spend_add(campaign=campaign, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Spend recorded.")
+            return redirect(reverse("campaigns:detail", args=[campaign.pk]) + "#spend")
+    return _detail_with_errors(request, campaign, spend_form=form)
+
+
+@login_required
+@require_POST
+def checklist_add(request, pk: int):
+    campaign = _campaign_or_404(request, pk)
+    if not permissions.can_edit_campaign(request.user, campaign):
+        raise PermissionDenied("Only marketing can edit the checklist.")
+    form = ChecklistItemForm(request.POST)
+    if form.is_valid():
+        services.checklist_item_add(campaign=campaign, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Checklist item added.")
+        return redirect(reverse("campaigns:detail", args=[campaign.pk]) + "#checklist")
+    return _detail_with_errors(request, campaign, checklist_form=form)
+
+
+@login_required
+@require_POST
+def checklist_toggle(request, pk: int, item_pk: int):
+    campaign = _campaign_or_404(request, pk)
+    item = ChecklistItem.objects.filter(campaign=campaign, pk=item_pk).first()
+    if item is None:
+        raise Http404("No such checklist item.")
+    services.checklist_item_set_done(
+        item=item, actor=request.user, is_done=request.POST.get("is_done") == "1"
+    )
+    return redirect(reverse("campaigns:detail", args=[campaign.pk]) + "#checklist")
+
+
+@login_required
+@require_POST
+def review_add(request, pk: int):
+    campaign = _campaign_or_404(request, pk)
+    if not permissions.can_write_review(request.user, campaign):
+        raise PermissionDenied("Only marketing and sales write in the review log.")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_add(campaign=campaign, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Review note added.")
+            return redirect(reverse("campaigns:detail", args=[campaign.pk]) + "#reviews")
+    return _detail_with_errors(request, campaign, review_form=form)
+
+
+@login_required
+def campaign_touches(request, pk: int):
+    """The campaign's touches, newest first, with the forms to add one or a CSV of them."""
+    campaign = _campaign_or_404(request, pk)
+    can_edit = permissions.can_edit_campaign(request.user, campaign)
+    touch_form, csv_form, status = TouchForm(), TouchCsvForm(), 200
+    item_errors: list[tuple[int, dict]] = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only marketing can record campaign touches.")
+        if "file" in request.FILES or request.POST.get("form") == "csv":
+            csv_form = TouchCsvForm(request.POST, request.FILES)
+            if csv_form.is_valid():
+                try:
+                    outcome = services.campaign_touches_record_many(
+                        campaign=campaign, actor=request.user, items=csv_form.cleaned_data["file"]
+                    )
+                except services.TouchItemsInvalid as error:
+                    item_errors = sorted(error.item_errors.items())[:50]
+                    csv_form.add_error(
+                        "file",
+                        f"{len(error.item_errors)} row(s) are invalid; nothing was saved.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"{outcome['created']} touch(es) recorded, "
+                        f"{outcome['already_recorded']} already there.",
+                    )
+                    return redirect("campaigns:touches", pk=campaign.pk)
+        else:
+            touch_form = TouchForm(request.POST)
+            if touch_form.is_valid():
+                lead = Lead.objects.filter(
+                    email__iexact=touch_form.cleaned_data["lead_email"]
+                ).first()
+                if lead is None:
+                    touch_form.add_error("lead_email", "No lead with this e-mail.")
+                else:
+                    try:
+                        _touch, created = services.campaign_touch_record(
+                            campaign=campaign,
+                            lead=lead,
+                            actor=request.user,
+                            kind=touch_form.cleaned_data["kind"],
+                            occurred_at=touch_form.cleaned_data["occurred_at"],
+                        )
+                    except ValidationError as error:
+                        _errors_to_form(touch_form, error)
+                    else:
+                        messages.success(
+                            request,
+                            "Touch recorded." if created else "That touch was already there.",
+                        )
+                        return redirect("campaigns:touches", pk=campaign.pk)
+        status = 400
+    page = Paginator(selectors.campaign_touches(campaign), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/touches.html",
+        {
+            "campaign": campaign,
+            "page_obj": page,
+            "touches": page.object_list,
+            "can_edit": can_edit,
+            "touch_form": touch_form,
+            "csv_form": csv_form,
+            # Row numbers as in the file: the header is line 1.
+            "item_errors": [(index + 2, errors) for index, errors in item_errors],
+            "query_string": "",
+        },
+        status=status,
+    )
+
+
+COMPARISON_COLUMNS = [
+    ("name", "Campaign"),
+    ("type", "Type"),
+    ("status", "Status"),
+    ("start_date", "Start"),
+    ("end_date", "End"),
+    ("spend", "Spend"),
+    ("mqls", "MQLs"),
+    ("sqls", "SQLs"),
+    ("customers", "Customers"),
+    ("pipeline", "Pipeline"),
+    ("revenue", "Revenue"),
+    ("cost_per_mql", "Cost per MQL"),
+    ("cost_per_sql", "Cost per SQL"),
+    ("cost_per_customer", "Cost per customer"),
+    ("roi", "ROI"),
+]
+
+
+@login_required
+def campaign_comparison(request):
+    """Campaigns side by side for a period: cost per SQL and ROI, sortable, CSV export."""
+    today = timezone.localdate()
+    form = ComparisonForm(
+        request.GET
+        or {
+            "since": date(today.year, 1, 1),
+            "until": today,
+            "model": selectors.DEFAULT_MODEL,
+            "sort": "cost_per_sql",
+        }
+    )
+    rows, totals = [], None
+    if form.is_valid():
+        data = form.cleaned_data
+        since = timezone.make_aware(datetime.combine(data["since"], time.min))
+        until = timezone.make_aware(datetime.combine(data["until"] + timedelta(days=1), time.min))
+        visible = selectors.campaign_list_visible_to(request.user)
+        # Campaigns that ran in the period; their results are what happened in it.
+        campaigns = visible.filter(start_date__lte=data["until"], end_date__gte=data["since"])
+        frame = analytics.campaign_results(
+            campaigns=campaigns,
+            campaign_ids=list(campaigns.values_list("pk", flat=True)),
+            since=since,
+            until=until,
+            model=data["model"],
+        )
+        sort = data.get("sort") or "cost_per_sql"
+        column, descending = sort.lstrip("-"), sort.startswith("-")
+        if not frame.empty:
+            frame = frame.sort_values(
+                column,
+                ascending=not descending,
+                na_position="last",
+                key=lambda series: series.astype(float) if column != "name" else series,
+            )
+            spend = float(frame["spend"].sum())
+            revenue = float(frame["revenue"].sum())
+            totals = {
+                "spend": spend,
+                "sqls": int(frame["sqls"].sum()),
+                "revenue": revenue,
+                "roi": round((revenue - spend) / spend, 4) if spend else None,
+            }
+        rows = [
+            {key: analytics._clean(value) for key, value in record.items()}
+            for record in frame.to_dict("records")
+        ]
+        if request.GET.get("format") == "csv":
+            return _comparison_csv(rows, data)
+    return render(
+        request,
+        "campaigns/comparison.html",
+        {
+            "form": form,
+            "rows": rows,
+            "totals": totals,
+            "csv_query": _query_string(request) or "",
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _comparison_csv(rows: list[dict], data: dict) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"campaigns-{data['since']}-{data['until']}-{data['model']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([key for key, _label in COMPARISON_COLUMNS])
+    for row in rows:
+        writer.writerow(
+            ["" if row[key] is None else row[key] for key, _label in COMPARISON_COLUMNS]
+        )
+    return response

@@ -140,15 +140,15 @@ def feedback_transition(
     matches while the item is still in the status we read, so of two people answering
     at once exactly one wins and the other gets Conflict.
     """
+    if not permissions.can_answer(actor):
+        raise PermissionDenied(_("Only marketing answers feedback."))
     move = lifecycle.find_move(action, item.status)
     if move is None:
         raise NotAllowed(
             _("You cannot %(action)s feedback that is %(status)s.")
             % {"action": action, "status": item.get_status_display().lower()}
         )
-    if not permissions.can_answer(actor):
-        raise PermissionDenied(_("Only marketing answers feedback."))
-    answer = _clean_text(answer, "answer", required=move.needs_answer)
+    answer = _clean_text(answer, "answer", required=False)
     if move.needs_answer and not answer:
         raise ValidationError({"answer": _("Tell the seller what marketing does about it.")})
 
@@ -184,6 +184,8 @@ def feedback_answer(
     *, item: FeedbackItem, actor: User, status: str, answer: str = ""
 ) -> FeedbackStatusChange:
     """Answer with the status the item should end up in (the API's shape of a move)."""
+    if not permissions.can_answer(actor):
+        raise PermissionDenied(_("Only marketing answers feedback."))
     if status not in Status.values or status == Status.NEW:
         raise ValidationError({"status": _("Choose acknowledged, actioned or declined.")})
     move = lifecycle.find_move_to(status, item.status)

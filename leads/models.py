@@ -305,3 +305,68 @@ class RoundRobinCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team}: last {self.last_assigned}"
+
+
+class LeadImport(models.Model):
+    """One CSV file of leads uploaded by marketing, and how its import went.
+
+    The file's text is kept on the row, so a Celery worker on another machine can read
+    it without shared storage. Rows are imported in chunks through the bulk upsert;
+    ``processed_rows`` and the counters move after each committed chunk, which is what
+    the progress bar shows. ``errors`` lists each bad row: ``{"row", "field", "message"}``
+    (row 1 is the header, so the first lead is row 2).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]),
+                name="leadimport_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=models.F("total_rows")),
+                name="leadimport_processed_within_total",
+            ),
+        ]
+        indexes = [
+            # "My recent imports" on the import page.
+            models.Index(fields=["created_by", "-created_at"], name="leadimport_by_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.is_finished else 0
+        return int(100 * self.processed_rows / self.total_rows)

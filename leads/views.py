@@ -64,6 +64,8 @@ ROW_TEMPLATES = {
     "working": "leads/_row_working.html",
     "rejected": "leads/_row_rejected.html",
 }
+# Where a row's form goes back to when the browser posted it without htmx.
+ROW_PAGES = {"mql": "leads:inbox", "working": "leads:inbox", "rejected": "leads:rejected"}
 
 
 def _visible_lead_or_404(user, pk: int):
@@ -149,6 +151,7 @@ def lead_list(request):
     filterset = LeadFilter(
         request.GET or None, queryset=selectors.lead_list_visible_to(request.user)
     )
+    filterset.form.fields["owner"].empty_label = "Anyone"
     sort = request.GET.get("sort", "-created_at")
     if sort not in LIST_SORTS:
         sort = "-created_at"
@@ -305,9 +308,13 @@ def _answer(request, lead, *, row: str, action: str, form, status: int, done: st
         }
         if row == "rejected" and lead.stage == Stage.REJECTED:
             lead.rejections = list(selectors.rejected_queue().filter(pk=lead.pk)[0].rejections)
-        return render(request, ROW_TEMPLATES[row], context, status=status)
+        response = render(request, ROW_TEMPLATES[row], context, status=status)
+        response["X-Smarketing-Row"] = row  # swapped in place, even with an error status
+        return response
     if status == 200:
-        messages.success(request, done)
+        messages.success(request, f"{lead}: {done}" if row in ROW_PAGES else done)
+        if row in ROW_PAGES:
+            return redirect(ROW_PAGES[row])
         return redirect("leads:detail", pk=lead.pk)
     lead.refresh_from_db()
     context = _detail_context(request, lead, bound={action: form})

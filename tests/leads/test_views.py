@@ -239,6 +239,7 @@ def test_rejecting_needs_a_reason_and_the_error_stays_in_the_row(session_client_
     )
 
     assert response.status_code == 400
+    assert response["X-Smarketing-Row"] == "mql"  # swapped in place despite the 400
     content = response.content.decode()
     assert "Choose a reason." in content
     assert f'id="lead-{lead.pk}"' in content
@@ -886,3 +887,14 @@ def test_changing_the_owner_in_the_admin_is_a_recorded_reassignment(
     lead.refresh_from_db()
     assert lead.owner == other_seller
     assert LeadStageChange.objects.get(lead=lead).action == "reassign"
+
+
+def test_without_htmx_an_inbox_decision_returns_to_the_inbox(session_client_for, seller):
+    lead = mql(seller)
+
+    response = session_client_for(seller).post(
+        move_url(lead, "accept"), {"stage": "mql", "row": "mql"}
+    )
+
+    assert (response.status_code, response.url) == (302, reverse("leads:inbox"))
+    assert Lead.objects.get(pk=lead.pk).stage == Stage.SAL

@@ -72,6 +72,8 @@ def breaches_detect(*, now: datetime) -> list[int]:
     with transaction.atomic():
         decisions_sync(now=now)
     with transaction.atomic():
+        rejection_breaches_record(now=now)
+    with transaction.atomic():
         decision_breaches_record(now=now)
     with transaction.atomic():
         first_touch_breaches_record(now=now)
@@ -98,7 +100,7 @@ def _insert_select(queryset: QuerySet) -> int:
         return cursor.rowcount
 
 
-def _breach_rows(clocks: QuerySet, *, kind: str, due: F, now: datetime) -> QuerySet:
+def _breach_rows(clocks: QuerySet, *, kind: str, due: F, now: datetime, owner=None) -> QuerySet:
     return (
         clocks.order_by()
         .annotate(
@@ -107,7 +109,7 @@ def _breach_rows(clocks: QuerySet, *, kind: str, due: F, now: datetime) -> Query
             b_version=F("version_id"),
             b_lead=F("lead_id"),
             b_clock=F("id"),
-            b_owner=F("lead__owner_id"),
+            b_owner=owner if owner is not None else F("lead__owner_id"),
             b_due=due,
             b_detected=Value(now, output_field=DateTimeField()),
             b_ack=Value("", output_field=CharField()),
@@ -151,14 +153,16 @@ def versions_expire(*, now: datetime) -> int:
 
 
 def decisions_sync(*, now: datetime) -> int:
-    """Copy each new accept/reject onto its clock, and start the first-touch clock.
+    """Copy each new accept/reject onto its clock, and start the clocks that follow it.
 
     Only undecided clocks are read (a partial index keeps them few: the open MQLs). The
-    decision comes from the lead while it is still on that hand-over, else from its
-    history. First-touch due times need the business calendar, so they are computed here
-    in Python, for the decisions found in this run only. Rejections without a comment,
-    where the SLA asks for one, are recorded as breaches at the same time.
+    decision comes from the lead's history (its first move out of MQL after the
+    hand-over), else from the lead while it is still on that hand-over. First-touch due
+    times need the business calendar, so they are computed here in Python, for the
+    decisions found in this run only.
     """
+    from sla.services import calendar_for
+
     decision_change = LeadStageChange.objects.filter(
         lead=OuterRef("lead_id"),
         from_stage=Stage.MQL,
@@ -175,65 +179,78 @@ def decisions_sync(*, now: datetime) -> int:
             lead_stage=F("lead__stage"),
             change_at=Subquery(decision_change.values("created_at")[:1]),
             change_to=Subquery(decision_change.values("to_stage")[:1]),
-            change_comment=Subquery(decision_change.values("comment")[:1]),
         )
         .filter(Q(lead_decided_at__isnull=False) | Q(change_at__isnull=False))
         .select_related("version")
     )
     calendars = {}
-    updated, rejection_breaches = [], []
+    updated = []
     for clock in candidates:
         if clock.change_at is not None:
             decided_at, to_stage = clock.change_at, clock.change_to
         else:
             decided_at, to_stage = clock.lead_decided_at, clock.lead_stage
-        clock.decided_at = decided_at
-        if to_stage == Stage.REJECTED:
-            clock.decision = ClockDecision.REJECTED
-            if (
-                clock.version.rejection_comment_required
-                and clock.change_at is not None
-                and not (clock.change_comment or "").strip()
-            ):
-                rejection_breaches.append(
-                    Breach(
-                        kind=BreachKind.REJECTION_WITHOUT_COMMENT,
-                        side=Side.SALES,
-                        version_id=clock.version_id,
-                        lead_id=clock.lead_id,
-                        clock=clock,
-                        owner_id=None,
-                        due_at=decided_at,
-                        detected_at=now,
-                    )
-                )
-        else:
-            from sla.services import calendar_for
-
-            clock.decision = ClockDecision.ACCEPTED
-            if clock.version_id not in calendars:
-                calendars[clock.version_id] = calendar_for(clock.version)
-            clock.first_touch_due_at = add_business_hours(
-                decided_at, clock.version.first_touch_hours, calendars[clock.version_id]
-            )
-            clock.first_touch_state = OPEN
-            clock.persistence_state = OPEN
-        updated.append(clock)
-    SLAClock.objects.bulk_update(
-        updated,
-        ["decided_at", "decision", "first_touch_due_at", "first_touch_state", "persistence_state"],
-        batch_size=1000,
-    )
-    if rejection_breaches:
-        owners = dict(
-            SLAClock.objects.filter(pk__in=[b.clock.pk for b in rejection_breaches]).values_list(
-                "pk", "lead__owner_id"
-            )
+        if clock.version_id not in calendars:
+            calendars[clock.version_id] = calendar_for(clock.version)
+        clock_decide(
+            clock, decided_at=decided_at, to_stage=to_stage, calendar=calendars[clock.version_id]
         )
-        for breach in rejection_breaches:
-            breach.owner_id = owners.get(breach.clock.pk)
-        Breach.objects.bulk_create(rejection_breaches, ignore_conflicts=True)
+        updated.append(clock)
+    SLAClock.objects.bulk_update(updated, CLOCK_DECISION_FIELDS, batch_size=1000)
     return len(updated)
+
+
+CLOCK_DECISION_FIELDS = [
+    "decided_at",
+    "decision",
+    "first_touch_due_at",
+    "first_touch_state",
+    "persistence_state",
+    "comment_state",
+]
+
+
+def clock_decide(clock: SLAClock, *, decided_at: datetime, to_stage: str, calendar) -> None:
+    """Set a clock's decision and open the obligations that follow it (no save)."""
+    clock.decided_at = decided_at
+    if to_stage == Stage.REJECTED:
+        clock.decision = ClockDecision.REJECTED
+        if clock.version.rejection_comment_required:
+            clock.comment_state = OPEN
+    else:
+        clock.decision = ClockDecision.ACCEPTED
+        clock.first_touch_due_at = add_business_hours(
+            decided_at, clock.version.first_touch_hours, calendar
+        )
+        clock.first_touch_state = OPEN
+        clock.persistence_state = OPEN
+
+
+def rejection_breaches_record(*, now: datetime) -> int:
+    """Rejections without a comment where the SLA asks for one: one INSERT … SELECT."""
+    rejection = LeadStageChange.objects.filter(
+        lead=OuterRef("lead_id"),
+        from_stage=Stage.MQL,
+        to_stage=Stage.REJECTED,
+        created_at__gte=OuterRef("handed_over_at"),
+    ).order_by("created_at", "id")
+    judged = SLAClock.objects.filter(comment_state=OPEN).annotate(
+        rejection_comment=Subquery(rejection.values("comment")[:1]),
+        rejected_by=Subquery(rejection.values("from_owner_id")[:1]),
+    )
+    silent = judged.filter(Q(rejection_comment="") | Q(rejection_comment__isnull=True))
+    found = _insert_select(
+        _breach_rows(
+            silent,
+            kind=BreachKind.REJECTION_WITHOUT_COMMENT,
+            due=F("decided_at"),
+            now=now,
+            owner=F("rejected_by"),
+        )
+    )
+    SLAClock.objects.filter(pk__in=silent.values("pk")).update(comment_state=BREACHED)
+    SLAClock.objects.filter(comment_state=OPEN).update(comment_state=MET)
+    return found
 
 
 def decision_breaches_record(*, now: datetime) -> int:
@@ -277,10 +294,11 @@ def first_touch_breaches_record(*, now: datetime) -> int:
 
 
 def persistence_breaches_record(*, now: datetime) -> int:
-    """SALs recycled with fewer contact attempts than the SLA asks for.
+    """SALs recycled with fewer contact attempts than the SLA asks for: one INSERT … SELECT.
 
     Open until the lead leaves SAL on that hand-over; then judged once: breached if it was
-    recycled too early, met if recycled after enough attempts, not applicable otherwise.
+    recycled too early, met if recycled after enough attempts, not applicable otherwise
+    (it went on to SQL). The seller answering is the one who recycled it.
     """
     recycle = LeadStageChange.objects.filter(
         lead=OuterRef("lead_id"),
@@ -300,51 +318,55 @@ def persistence_breaches_record(*, now: datetime) -> int:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    settled = (
+    left_sal = (
         SLAClock.objects.filter(persistence_state=OPEN)
         .exclude(lead__stage=Stage.SAL, lead__handed_over_at=F("handed_over_at"))
-        .annotate(recycled_at=Subquery(recycle.values("created_at")[:1]))
         .annotate(
-            attempts=Coalesce(Subquery(attempts[:1], output_field=IntegerField()), 0),
-            min_attempts=F("version__min_attempts"),
+            recycled_at=Subquery(recycle.values("created_at")[:1]),
+            recycled_by=Subquery(recycle.values("from_owner_id")[:1]),
         )
-        .values_list("pk", "lead_id", "version_id", "recycled_at", "attempts", "min_attempts")
     )
-    breaches, breached, met, not_applicable = [], [], [], []
-    for pk, lead_id, version_id, recycled_at, attempt_count, minimum in settled:
-        if recycled_at is None:
-            not_applicable.append(pk)
-        elif attempt_count < minimum:
-            breached.append(pk)
-            breaches.append(
-                Breach(
-                    kind=BreachKind.RECYCLED_EARLY,
-                    side=Side.SALES,
-                    version_id=version_id,
-                    lead_id=lead_id,
-                    clock_id=pk,
-                    due_at=recycled_at,
-                    detected_at=now,
-                )
+    too_early = left_sal.filter(recycled_at__isnull=False).filter(
+        Q(
+            version__min_attempts__gt=Coalesce(
+                Subquery(attempts[:1]), 0, output_field=IntegerField()
             )
-        else:
-            met.append(pk)
-    if breaches:
-        # After a recycle the lead has no owner: the seller is the one who recycled it.
-        owners = dict(
-            LeadStageChange.objects.filter(
-                lead_id__in=[b.lead_id for b in breaches], action="recycle", from_stage=Stage.SAL
-            ).values_list("lead_id", "from_owner_id")
         )
-        for breach in breaches:
-            breach.owner_id = owners.get(breach.lead_id)
-        Breach.objects.bulk_create(breaches, ignore_conflicts=True)
-    for state, pks in ((BREACHED, breached), (MET, met), (NOT_APPLICABLE, not_applicable)):
-        if pks:
-            SLAClock.objects.filter(pk__in=pks, persistence_state=OPEN).update(
-                persistence_state=state
-            )
-    return len(breaches)
+    )
+    rows = (
+        too_early.order_by()
+        .annotate(
+            b_kind=Value(BreachKind.RECYCLED_EARLY, output_field=CharField()),
+            b_side=Value(Side.SALES, output_field=CharField()),
+            b_version=F("version_id"),
+            b_lead=F("lead_id"),
+            b_clock=F("id"),
+            b_owner=F("recycled_by"),
+            b_due=F("recycled_at"),
+            b_detected=Value(now, output_field=DateTimeField()),
+            b_ack=Value("", output_field=CharField()),
+        )
+        .values_list(
+            "b_kind",
+            "b_side",
+            "b_version",
+            "b_lead",
+            "b_clock",
+            "b_owner",
+            "b_due",
+            "b_detected",
+            "b_ack",
+        )
+    )
+    found = _insert_select(rows)
+    SLAClock.objects.filter(pk__in=too_early.values("pk")).update(persistence_state=BREACHED)
+    SLAClock.objects.filter(
+        pk__in=left_sal.filter(recycled_at__isnull=False).values("pk"), persistence_state=OPEN
+    ).update(persistence_state=MET)
+    SLAClock.objects.filter(pk__in=left_sal.values("pk"), persistence_state=OPEN).update(
+        persistence_state=NOT_APPLICABLE
+    )
+    return found
 
 
 # ------------------------------------------------------------------ periods

@@ -327,6 +327,10 @@ class SLAClock(models.Model):
     first_touch_state = models.CharField(
         max_length=10, choices=ObligationState, default=ObligationState.NOT_APPLICABLE
     )
+    # A comment on the rejection, where the SLA asks for one.
+    comment_state = models.CharField(
+        max_length=10, choices=ObligationState, default=ObligationState.NOT_APPLICABLE
+    )
     # Whether the persistence rule (attempts before recycling) has been judged.
     persistence_state = models.CharField(
         max_length=10, choices=ObligationState, default=ObligationState.NOT_APPLICABLE
@@ -357,6 +361,11 @@ class SLAClock(models.Model):
                 fields=["lead"],
                 condition=Q(persistence_state="open"),
                 name="slaclock_persistence_open_idx",
+            ),
+            models.Index(
+                fields=["lead"],
+                condition=Q(comment_state="open"),
+                name="slaclock_comment_open_idx",
             ),
             # The inbox: the latest clock of each lead.
             models.Index(fields=["lead", "-handed_over_at"], name="slaclock_lead_latest_idx"),

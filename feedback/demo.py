@@ -341,6 +341,8 @@ def _answer(rng: random.Random, item: FeedbackItem, answerer, now, history: list
     if age_days < 2 or (age_days < 10 and rng.random() < 0.6):
         return
     outcome = _pick(rng, [(Status.ACTIONED, 55), (Status.DECLINED, 20), (Status.ACKNOWLEDGED, 25)])
+    if outcome == Status.ACKNOWLEDGED and age_days > 45:
+        outcome = Status.ACTIONED  # long-acknowledged items have been dealt with since
     hours = rng.choice([2, 5, 9, 20, 30, 52, 75, 120]) * (0.6 + rng.random())
     answered_at = min(item.created_at + timedelta(hours=hours), now - timedelta(hours=1))
     item.answered_at, item.answered_by = answered_at, answerer

@@ -16,12 +16,16 @@ class FeedbackFilter(django_filters.FilterSet):
         queryset=User.objects.filter(feedback_given__isnull=False).distinct().order_by("username")
     )
     tag = django_filters.ModelChoiceFilter(
-        queryset=Tag.objects.order_by("name"), field_name="tags", to_field_name="slug"
+        queryset=Tag.objects.order_by("name"), field_name="tags", to_field_name="slug", label="Tag"
     )
     lead = django_filters.NumberFilter(field_name="lead_id")
     account = django_filters.NumberFilter(field_name="account_id")
-    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
-    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    created_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="From"
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="To"
+    )
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:

@@ -34,13 +34,19 @@ class FeedbackCreateForm(forms.Form):
         help_text="Comma-separated themes, e.g. pricing, security review.",
     )
     lead = forms.ModelChoiceField(
-        queryset=Lead.objects.none(), required=False, widget=forms.HiddenInput
+        queryset=Lead.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Choose one of your leads."},
     )
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.order_by("-start_date", "name"), required=False
     )
     account = forms.ModelChoiceField(
-        queryset=Account.objects.none(), required=False, widget=forms.HiddenInput
+        queryset=Account.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "This account does not exist."},
     )
 
     def __init__(self, *args, leads=None, **kwargs):
@@ -48,6 +54,10 @@ class FeedbackCreateForm(forms.Form):
         # Only leads the author may see can be referenced; the rest look unknown.
         self.fields["lead"].queryset = leads if leads is not None else Lead.objects.none()
         self.fields["account"].queryset = Account.objects.all()
+
+    def hidden_field_errors(self) -> list[str]:
+        """Errors of the hidden subject fields, which the form layout would not show."""
+        return [message for field in ("lead", "account") for message in self.errors.get(field, [])]
 
     def clean_tags(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]

@@ -6,12 +6,16 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
+    Min,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
@@ -42,8 +46,13 @@ def feedback_items() -> QuerySet[FeedbackItem]:
 
 
 def feedback_queue() -> QuerySet[FeedbackItem]:
-    """Marketing's queue: feedback still waiting for an answer or an outcome, oldest first."""
-    return feedback_items().filter(status__in=lifecycle.OPEN_STATUSES).order_by("created_at", "id")
+    """Marketing's queue: unanswered feedback oldest first, then acknowledged, oldest first."""
+    unanswered_first = Case(When(status=Status.NEW, then=Value(0)), default=Value(1))
+    return (
+        feedback_items()
+        .filter(status__in=lifecycle.OPEN_STATUSES)
+        .order_by(unanswered_first, "created_at", "id")
+    )
 
 
 def status_counts(queryset: QuerySet[FeedbackItem]) -> dict[str, int]:
@@ -178,9 +187,9 @@ def top_competitors(*, since: datetime, until: datetime, limit: int = 10) -> lis
     """Competitors mentioned most in [since, until), case-insensitively: name, count."""
     return list(
         _competitor_mentions(since, until)
-        .values(name=Lower("competitor"))
-        .annotate(count=Count("id"))
-        .order_by("-count", "name")[:limit]
+        .values(key=Lower("competitor"))
+        .annotate(name=Min("competitor"), count=Count("id"))
+        .order_by("-count", "key")[:limit]
     )
 
 
@@ -188,9 +197,9 @@ def competitors_by_month(*, since: datetime, until: datetime) -> list[dict]:
     return list(
         _competitor_mentions(since, until)
         .annotate(month=TruncMonth("created_at"))
-        .values("month", name=Lower("competitor"))
-        .annotate(count=Count("id"))
-        .order_by("month", "-count", "name")
+        .values("month", key=Lower("competitor"))
+        .annotate(name=Min("competitor"), count=Count("id"))
+        .order_by("month", "-count", "key")
     )
 
 
@@ -198,9 +207,9 @@ def competitors_by_campaign(*, since: datetime, until: datetime) -> list[dict]:
     return list(
         _competitor_mentions(since, until)
         .filter(campaign__isnull=False)
-        .values("campaign_id", campaign_name=F("campaign__name"), name=Lower("competitor"))
-        .annotate(count=Count("id"))
-        .order_by("campaign_name", "-count", "name")
+        .values("campaign_id", campaign_name=F("campaign__name"), key=Lower("competitor"))
+        .annotate(name=Min("competitor"), count=Count("id"))
+        .order_by("campaign_name", "-count", "key")
     )
 
 

@@ -44,13 +44,14 @@ def _create_form(request, data=None) -> FeedbackCreateForm:
         value = request.GET.get(name, "")
         if value.isdigit():
             initial[name] = int(value)
+    visible_leads = lead_selectors.lead_list_visible_to(request.user)
+    if initial.get("lead") and not visible_leads.filter(pk=initial["lead"]).exists():
+        del initial["lead"]  # not theirs: open an empty form rather than a broken one
     if initial.get("campaign"):
         initial.setdefault("kind", "campaign")
     elif initial.get("lead"):
         initial.setdefault("kind", "lead_quality")
-    return FeedbackCreateForm(
-        data, initial=initial, leads=lead_selectors.lead_list_visible_to(request.user)
-    )
+    return FeedbackCreateForm(data, initial=initial, leads=visible_leads)
 
 
 @login_required
@@ -105,7 +106,7 @@ def create(request):
                 return redirect("feedback:detail", pk=item.pk)
         status = 400
     subject = None
-    lead_id = form["lead"].value()
+    lead_id = form["lead"].value() if "lead" not in form.errors else None
     if lead_id and str(lead_id).isdigit():
         subject = lead_selectors.lead_list_visible_to(request.user).filter(pk=lead_id).first()
     campaign_id = form["campaign"].value()
@@ -309,6 +310,7 @@ def brief_detail(request, week: str):
         {
             "brief": brief,
             "content": brief.content,
+            "week_end": week_end,
             "can_build": permissions.can_build_brief(request.user),
             "is_complete": week_end < timezone.localdate(),
             "previous": WeeklyBrief.objects.filter(week_start__lt=brief.week_start)

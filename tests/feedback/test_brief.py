@@ -86,7 +86,7 @@ def test_the_brief_of_a_hand_built_week(hand_built_week):
         ("Pricing", 2),
         ("contract", 1),
     ]
-    assert content["competitors"] == [{"name": "acme", "count": 1}]
+    assert content["competitors"] == [{"key": "acme", "name": "Acme", "count": 1}]
     assert [row["name"] for row in content["campaigns_this_week"]] == ["Autumn webinar"]
     assert [row["name"] for row in content["campaigns_next_week"]] == ["Year-end push"]
     assert "MQL: 6 / 1 / +5" in brief.rendered

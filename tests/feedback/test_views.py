@@ -184,7 +184,7 @@ def test_themes_counts_and_charts(session_client_for, marketer, give, seller):
         ("pricing", 2),
         ("security", 1),
     ]
-    assert response.context["top_competitors"] == [{"name": "acme", "count": 1}]
+    assert response.context["top_competitors"] == [{"key": "acme", "name": "Acme", "count": 1}]
     page = response.content.decode()
     assert "vendor/plotly/plotly.min.js" in page
     assert "Plotly.newPlot" in page
@@ -242,3 +242,19 @@ def test_unknown_brief_week_is_a_404(session_client_for, seller):
     client = session_client_for(seller)
     assert client.get(reverse("feedback:brief", args=["2026-11-09"])).status_code == 404
     assert client.get(reverse("feedback:brief", args=["not-a-date"])).status_code == 404
+
+
+def test_another_sellers_lead_is_not_prefilled_nor_accepted(
+    session_client_for, seller, other_seller
+):
+    lead = LeadFactory(handed_over=True, owner=other_seller)
+    client = session_client_for(seller)
+    url = reverse("feedback:create") + f"?lead={lead.pk}"
+    form_page = client.get(url)
+    assert "lead" not in form_page.context["form"].initial
+    assert form_page.context["subject"] is None
+
+    response = client.post(url, {"kind": "lead_quality", "text": "x", "lead": lead.pk})
+    assert response.status_code == 400
+    assert "Choose one of your leads." in response.content.decode()
+    assert FeedbackItem.objects.exists() is False

@@ -28,23 +28,24 @@ def funnel_chart(result: dict) -> go.Figure:
 
 def spend_vs_revenue_chart(monthly: pd.DataFrame) -> go.Figure:
     """Cumulated spend and attributed revenue per month, with the monthly bars behind."""
+    # Month labels on a category axis: a date axis zooms into hours when there is one month.
+    months = pd.to_datetime(monthly["month"]).dt.strftime("%b %Y").tolist()
     figure = go.Figure()
-    figure.add_bar(x=monthly["month"], y=monthly["spend"], name="Spend", marker_color="#fca5a5")
+    figure.add_bar(x=months, y=monthly["spend"], name="Spend", marker_color="#fca5a5")
     figure.add_bar(
-        x=monthly["month"], y=monthly["revenue"], name="Attributed revenue", marker_color="#86efac"
+        x=months, y=monthly["revenue"], name="Attributed revenue", marker_color="#86efac"
     )
     figure.add_scatter(
-        x=monthly["month"], y=monthly["cum_spend"], name="Spend, cumulated", line_color="#dc2626"
+        x=months, y=monthly["cum_spend"], name="Spend, cumulated", line_color="#dc2626"
     )
     figure.add_scatter(
-        x=monthly["month"],
+        x=months,
         y=monthly["cum_revenue"],
         name="Revenue, cumulated",
         line_color="#16a34a",
     )
     figure.update_layout(**LAYOUT, barmode="group", legend={"orientation": "h", "y": -0.2})
-    # Monthly buckets: one tick per month, even when there is a single month to show.
-    figure.update_xaxes(dtick="M1", tickformat="%b %Y", type="date")
+    figure.update_xaxes(type="category")
     return figure
 
 

@@ -470,10 +470,13 @@ def campaign_comparison(request):
                 "revenue": revenue,
                 "roi": round((revenue - spend) / spend, 4) if spend else None,
             }
+        labels = dict(Campaign.Type.choices)
         rows = [
             {key: analytics._clean(value) for key, value in record.items()}
             for record in frame.to_dict("records")
         ]
+        for row in rows:
+            row["type_label"] = labels.get(row["type"], row["type"])
         if request.GET.get("format") == "csv":
             return _comparison_csv(rows, data)
     return render(

@@ -185,13 +185,16 @@ def _clocks_top_up(sla: SLA) -> int:
     # The decision of each hand-over: the first move out of MQL after it (the demo writes
     # one hand-over per lead at most, so the lead's decided_at/stage are enough).
     rows = handovers.annotate(
+        owner=F("to_owner_id"),
         lead_decided_at=F("lead__decided_at"),
         lead_stage=F("lead__stage"),
         lead_sal_at=F("lead__sal_at"),
-    ).values_list("lead_id", "created_at", "lead_decided_at", "lead_stage", "lead_sal_at")
+    ).values_list("lead_id", "owner", "created_at", "lead_decided_at", "lead_stage", "lead_sal_at")
     created = 0
     batch: list[SLAClock] = []
-    for lead_id, handed_over_at, decided_at, stage, sal_at in rows.iterator(chunk_size=BATCH):
+    for lead_id, owner_id, handed_over_at, decided_at, stage, sal_at in rows.iterator(
+        chunk_size=BATCH
+    ):
         version = versions[0]
         for candidate in versions:
             if candidate.activated_at <= handed_over_at:
@@ -199,6 +202,7 @@ def _clocks_top_up(sla: SLA) -> int:
         calendar = calendars[version.pk]
         clock = SLAClock(
             lead_id=lead_id,
+            owner_id=owner_id,
             version=version,
             handed_over_at=handed_over_at,
             decision_due_at=add_business_hours(handed_over_at, version.decision_hours, calendar),

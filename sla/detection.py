@@ -109,7 +109,7 @@ def _breach_rows(clocks: QuerySet, *, kind: str, due: F, now: datetime, owner=No
             b_version=F("version_id"),
             b_lead=F("lead_id"),
             b_clock=F("id"),
-            b_owner=owner if owner is not None else F("lead__owner_id"),
+            b_owner=owner if owner is not None else _current_owner(),
             b_due=due,
             b_detected=Value(now, output_field=DateTimeField()),
             b_ack=Value("", output_field=CharField()),
@@ -125,6 +125,18 @@ def _breach_rows(clocks: QuerySet, *, kind: str, due: F, now: datetime, owner=No
             "b_detected",
             "b_ack",
         )
+    )
+
+
+def _current_owner():
+    """The lead's owner while it is on this hand-over, else the seller it was handed to."""
+    return Case(
+        When(
+            lead__handed_over_at=F("handed_over_at"),
+            lead__owner_id__isnull=False,
+            then=F("lead__owner_id"),
+        ),
+        default=F("owner_id"),
     )
 
 

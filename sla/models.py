@@ -317,6 +317,10 @@ class SLAClock(models.Model):
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="sla_clocks")
     version = models.ForeignKey(SLAVersion, on_delete=models.PROTECT, related_name="clocks")
     handed_over_at = models.DateTimeField()
+    # The seller the lead was handed to: answers for the clock once the lead has moved on.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decision_due_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=ClockDecision, blank=True, default="")

@@ -393,6 +393,7 @@ def sla_clock_start(*, lead: Lead, handed_over_at: datetime) -> None:
         handed_over_at=handed_over_at,
         defaults={
             "version": version,
+            "owner_id": lead.owner_id,
             "decision_due_at": add_business_hours(
                 handed_over_at, version.decision_hours, calendar_for(version)
             ),

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from sla import charts, permissions, selectors, services
 from sla.forms import AcknowledgeForm, BreachFilterForm, SLACreateForm, VersionTermsForm
 from sla.models import (
@@ -84,6 +85,19 @@ def _term_rows(version: SLAVersion, names: tuple[str, ...]) -> list[dict]:
     ]
 
 
+def _missing_labels(missing: list[str]) -> list[str]:
+    """Role keys and "user:<id>" entries as names people read."""
+    users = User.objects.in_bulk(
+        [int(key.split(":", 1)[1]) for key in missing if key.startswith("user:")]
+    )
+    return [
+        str(users.get(int(key.split(":", 1)[1]), key))
+        if key.startswith("user:")
+        else str(SignatoryRole(key).label)
+        for key in missing
+    ]
+
+
 def _version_context(version: SLAVersion, user) -> dict:
     role = permissions.signatory_role_for(user, version)
     signed_by_me = version.signatures.filter(signer=user).exists()
@@ -93,7 +107,7 @@ def _version_context(version: SLAVersion, user) -> dict:
         "sales_terms": _term_rows(version, SALES_TERMS),
         "calendar_terms": _term_rows(version, CALENDAR_TERMS + VALIDITY_TERMS),
         "signatures": list(version.signatures.all()),
-        "missing": services.missing_signatories(version),
+        "missing_labels": _missing_labels(services.missing_signatories(version)),
         "fingerprint": services.terms_fingerprint(version),
         "may_sign": role is not None
         and not signed_by_me

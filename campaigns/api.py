@@ -239,9 +239,8 @@ class CampaignTouchListView(APIView):
     def get(self, request, campaign_pk: int):
         campaign = _visible_campaign(request, campaign_pk)
         paginator = CursorPagination()
-        page = paginator.paginate_queryset(
-            campaign.touches.select_related("lead").order_by("-id"), request, view=self
-        )
+        touches = selectors.campaign_touches(campaign, request.user).order_by("-id")
+        page = paginator.paginate_queryset(touches, request, view=self)
         return paginator.get_paginated_response(TouchOutput(page, many=True).data)
 
     @extend_schema(request=TouchInput, responses={201: TouchOutput, 200: TouchOutput})

@@ -388,8 +388,18 @@ def target_accounts_engagement(campaign: Campaign) -> QuerySet[Account]:
     ).order_by("-engaged_leads", "name")
 
 
-def campaign_touches(campaign: Campaign) -> QuerySet[CampaignTouch]:
-    return campaign.touches.select_related("lead").order_by("-occurred_at", "-id")
+def campaign_touches(campaign: Campaign, user: User) -> QuerySet[CampaignTouch]:
+    """The campaign's touches on the leads ``user`` may see, newest first.
+
+    Results are aggregates and show every lead; the touch list names leads, so a seller
+    only sees the touches of their own (or their team's) leads.
+    """
+    from leads.selectors import lead_list_visible_to
+
+    touches = campaign.touches.select_related("lead")
+    if not permissions.sees_all_campaigns(user):
+        touches = touches.filter(lead__in=lead_list_visible_to(user).values("pk"))
+    return touches.order_by("-occurred_at", "-id")
 
 
 def campaign_funnel(campaign: Campaign) -> dict:

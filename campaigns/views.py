@@ -387,7 +387,9 @@ def campaign_touches(request, pk: int):
                         )
                         return redirect("campaigns:touches", pk=campaign.pk)
         status = 400
-    page = Paginator(selectors.campaign_touches(campaign), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.campaign_touches(campaign, request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "campaigns/touches.html",

@@ -284,3 +284,14 @@ def test_status_moves_in_the_browser(marketer, campaign, session_client_for):
     campaign.refresh_from_db()
     assert campaign.status == "active"
     assert "cannot be moved" in response.content.decode()
+
+
+def test_a_seller_sees_only_the_touches_of_their_own_leads(
+    seller, other_seller, campaign, session_client_for
+):
+    mine = CampaignTouchFactory(campaign=campaign, lead=LeadFactory(handed_over=True, owner=seller))
+    CampaignTouchFactory(campaign=campaign, lead=LeadFactory(handed_over=True, owner=other_seller))
+
+    response = session_client_for(seller).get(reverse("campaigns:touches", args=[campaign.pk]))
+
+    assert list(response.context["touches"]) == [mine]

@@ -59,12 +59,6 @@ class LeadForm(forms.Form):
     def clean_email(self):
         return self.cleaned_data["email"].strip()
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("external_id") and not cleaned.get("source_system"):
-            self.add_error("source_system", "Say which system the external id comes from.")
-        return cleaned
-
 
 class MoveForm(forms.Form):
     """One lifecycle move: only the fields the move needs, for lead_transition.

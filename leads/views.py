@@ -482,12 +482,13 @@ def reason_codes(request):
     if not permissions.can_manage_reason_codes(request.user):
         raise PermissionDenied("Only managers can change the reason codes.")
     codes = list(ReasonCode.objects.order_by("position", "label"))
-    create_form = ReasonCodeCreateForm(request.POST or None, prefix="new")
+    editing = request.POST.get("reason_code") if request.method == "POST" else None
+    adding = request.method == "POST" and not editing
+    create_form = ReasonCodeCreateForm(request.POST if adding else None, prefix="new")
     edit_forms = {code.pk: ReasonCodeEditForm.for_code(code) for code in codes}
     status = 200
     if request.method == "POST":
         status = 400
-        editing = request.POST.get("reason_code")
         if editing:
             code = next((code for code in codes if str(code.pk) == editing), None)
             if code is None:

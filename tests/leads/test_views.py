@@ -898,3 +898,16 @@ def test_without_htmx_an_inbox_decision_returns_to_the_inbox(session_client_for,
 
     assert (response.status_code, response.url) == (302, reverse("leads:inbox"))
     assert Lead.objects.get(pk=lead.pk).stage == Stage.SAL
+
+
+def test_a_bad_rename_shows_its_error_on_its_row_only(session_client_for, marketing_manager):
+    code = ReasonCode.objects.get(code="no_budget")
+
+    response = session_client_for(marketing_manager).post(
+        reverse("leads:reason_codes"),
+        {"reason_code": code.pk, f"rc{code.pk}-label": "", f"rc{code.pk}-position": "1"},
+    )
+
+    assert response.status_code == 400
+    assert not response.context["create_form"].is_bound
+    assert ReasonCode.objects.get(pk=code.pk).label == "No budget"

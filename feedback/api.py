@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,7 +14,34 @@ from feedback.models import FeedbackComment, FeedbackItem, Kind, Status
 from leads.models import Account, Lead
 
 
+@extend_schema_field({"type": "string", "allOf": [{"enum": Kind.values}]})
+class FeedbackKindField(serializers.ChoiceField):
+    """The kind, documented inline: other areas have their own "kind" enums."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Kind.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "allOf": [{"enum": Status.values}]})
+class FeedbackStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Status.choices, **kwargs)
+
+
+ANSWER_STATUSES = [(value, label) for value, label in Status.choices if value != Status.NEW]
+
+
+@extend_schema_field(
+    {"type": "string", "allOf": [{"enum": [value for value, _ in ANSWER_STATUSES]}]}
+)
+class FeedbackAnswerStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=ANSWER_STATUSES, **kwargs)
+
+
 class FeedbackOutput(serializers.ModelSerializer):
+    kind = FeedbackKindField(read_only=True)
+    status = FeedbackStatusField(read_only=True)
     author = serializers.PrimaryKeyRelatedField(read_only=True)
     author_name = serializers.SerializerMethodField()
     answered_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -59,7 +86,7 @@ class FeedbackOutput(serializers.ModelSerializer):
 
 
 class FeedbackCreateInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind = FeedbackKindField()
     text = serializers.CharField(max_length=5000)
     rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     competitor = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -89,13 +116,11 @@ class FeedbackCreateInput(serializers.Serializer):
 
 
 class FeedbackAnswerInput(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[(value, label) for value, label in Status.choices if value != Status.NEW]
-    )
+    status = FeedbackAnswerStatusField()
     answer = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class CommentOutput(serializers.ModelSerializer):
+class FeedbackCommentOutput(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -107,7 +132,7 @@ class CommentOutput(serializers.ModelSerializer):
         return str(comment.author)
 
 
-class CommentInput(serializers.Serializer):
+class FeedbackCommentInput(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 
 
@@ -145,17 +170,19 @@ class FeedbackViewSet(
         item = self.get_queryset().get(pk=item.pk)
         return Response(FeedbackOutput(item).data)
 
-    @extend_schema(methods=["GET"], request=None, responses={200: CommentOutput(many=True)})
-    @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentOutput})
+    @extend_schema(methods=["GET"], request=None, responses={200: FeedbackCommentOutput(many=True)})
+    @extend_schema(
+        methods=["POST"], request=FeedbackCommentInput, responses={201: FeedbackCommentOutput}
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, pk=None):
         """The item's thread, oldest first; the author and marketing post to it."""
         item = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "GET":
-            return Response(CommentOutput(selectors.item_comments(item), many=True).data)
-        payload = CommentInput(data=request.data)
+            return Response(FeedbackCommentOutput(selectors.item_comments(item), many=True).data)
+        payload = FeedbackCommentInput(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = services.feedback_comment_add(
             item=item, author=request.user, text=payload.validated_data["text"]
         )
-        return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+        return Response(FeedbackCommentOutput(comment).data, status=status.HTTP_201_CREATED)

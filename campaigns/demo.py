@@ -302,6 +302,7 @@ def touches_sql(*, seed: int) -> tuple[str, list]:
         )
         at = "s.created_at + (steps.k - 1) * (s.journey_end - s.created_at) / s.touches"
         day = "t.occurred_at::date"
+        next_day = "d.day + 1"
     else:
         journey_end = (
             "MIN(COALESCE(l.won_at, l.sql_at, l.mql_at, datetime(l.created_at, '+20 days')), %s)"
@@ -311,10 +312,13 @@ def touches_sql(*, seed: int) -> tuple[str, list]:
             " * (julianday(s.journey_end) - julianday(s.created_at)) / s.touches)"
         )
         day = "date(t.occurred_at)"
+        next_day = "date(d.day, '+1 day')"
     # Each touch goes to one of the campaigns that had started by then: the latest one
     # for the first touch (it sourced the lead), one of the last three for the others.
+    # ``daypos`` maps each day to the latest campaign started by then (a few hundred
+    # rows), so placing millions of touches is a hash join, not a subquery per touch.
     sql = f"""
-        WITH cpos AS (
+        WITH RECURSIVE cpos AS (
             SELECT id, type, start_date,
                    ROW_NUMBER() OVER (ORDER BY start_date, id) - 1 AS pos
             FROM {campaign_table}
@@ -329,15 +333,23 @@ def touches_sql(*, seed: int) -> tuple[str, list]:
               AND NOT EXISTS (SELECT 1 FROM {touch_table} x WHERE x.lead_id = l.id)
         ),
         steps AS (SELECT column1 AS k FROM (VALUES (1), (2), (3), (4), (5)) AS v),
+        days AS (
+            SELECT MIN(start_date) AS day FROM cpos
+            UNION ALL
+            SELECT {next_day} FROM days d WHERE d.day < %s
+        ),
+        daypos AS (
+            SELECT d.day, (SELECT MAX(pos) FROM cpos WHERE cpos.start_date <= d.day) AS pos
+            FROM days d
+        ),
         timed AS (
             SELECT s.id AS lead_id, steps.k, {at} AS occurred_at
             FROM sample s JOIN steps ON steps.k <= s.touches
         ),
         placed AS (
             SELECT t.lead_id, t.k, t.occurred_at,
-                   (SELECT MAX(pos) FROM cpos WHERE cpos.start_date <= {day})
-                   - CASE WHEN t.k = 1 THEN 0 ELSE (t.lead_id + t.k) %% 3 END AS pos
-            FROM timed t
+                   dp.pos - CASE WHEN t.k = 1 THEN 0 ELSE (t.lead_id + t.k) %% 3 END AS pos
+            FROM timed t JOIN daypos dp ON dp.day = {day}
         )
         INSERT INTO {touch_table} (lead_id, campaign_id, kind, occurred_at, created_at)
         SELECT p.lead_id, c.id,
@@ -354,6 +366,7 @@ def touches_sql(*, seed: int) -> tuple[str, list]:
         connection.ops.adapt_datetimefield_value(now),
         seed,
         seed,
+        connection.ops.adapt_datefield_value(timezone.localdate()),
         connection.ops.adapt_datetimefield_value(now),
     ]
     return sql, params

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import User
+from accounts.roles import Role
 from campaigns.models import Campaign
 from feedback.models import FeedbackItem, Kind, Status, Tag
 
@@ -12,8 +13,11 @@ class FeedbackFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     campaign = django_filters.ModelChoiceFilter(queryset=Campaign.objects.order_by("name"))
+    # The people who give feedback (no scan of the items to find them).
     author = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(feedback_given__isnull=False).distinct().order_by("username")
+        queryset=User.objects.filter(
+            role__in=[Role.SELLER, Role.SALES_MANAGER, Role.ADMIN]
+        ).order_by("first_name", "last_name", "username")
     )
     tag = django_filters.ModelChoiceFilter(
         queryset=Tag.objects.order_by("name"), field_name="tags", to_field_name="slug", label="Tag"

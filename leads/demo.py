@@ -56,7 +56,6 @@ _STEPS = {
     "mql": math.sqrt(2) - 1,
     "accept": math.sqrt(3) - 1,
     "sql": math.sqrt(5) - 2,
-    "win": math.sqrt(7) - 2,
     "rejected": math.sqrt(11) - 3,
     "sal_rest": math.sqrt(13) - 3,
 }
@@ -389,9 +388,9 @@ class _Generator:
             )
             marketing_at = self._after(rng, decided_at, 4, 24 * 10)
             fate = self._draw("rejected", number)
-            if age_days < 45 and fate < 0.3:
+            if age_days < 120 and fate < 0.35:
                 return story.done()  # still in marketing's rejected queue
-            if fate < 0.6:
+            if fate < 0.65:
                 reason = rng.choice(RECYCLE_REJECTED_REASONS)
                 story.move(ChangeAction.RECYCLE, Stage.LEAD, marketing_at, None, reason)
             else:
@@ -406,8 +405,9 @@ class _Generator:
             story.touch(rng.choice(TOUCH_KINDS), touch_at, owner)
         worked_until = touch_at
 
-        if self._draw("sql", number) >= QUALIFY_TO_SQL:
-            if age_days < 60 and self._draw("sal_rest", number) < 0.5:
+        qualify_draw = self._draw("sql", number)
+        if qualify_draw >= QUALIFY_TO_SQL:
+            if age_days < 150 and self._draw("sal_rest", number) < 0.6:
                 return story.done()  # still being worked
             reason = rng.choice(RECYCLE_SAL_REASONS)
             story.move(
@@ -420,7 +420,9 @@ class _Generator:
         sql_at = self._after(rng, worked_until, 24, 24 * 21)
         story.move(ChangeAction.QUALIFY, Stage.SQL, sql_at, owner, amount=expected)
         closed_at = self._after(rng, sql_at, 24 * 7, 24 * 90)
-        if self._draw("win", number) < WIN:
+        # Nested in the same draw: the SQLs whose draw is in the lowest WIN share of the
+        # qualifying range are won, which keeps the win rate exact even for a few SQLs.
+        if qualify_draw < QUALIFY_TO_SQL * WIN:
             won = (expected * Decimal(rng.uniform(0.7, 1.2))).quantize(Decimal("0.01"))
             story.move(ChangeAction.WIN, Stage.CUSTOMER, closed_at, owner, amount=won)
         elif age_days > 120 or rng.random() < 0.5:

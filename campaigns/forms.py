@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -102,15 +103,22 @@ class CampaignForm(forms.ModelForm):
             "objective_sqls": "Objective: SQLs",
             "objective_pipeline": "Objective: pipeline",
             "objective_revenue": "Objective: revenue",
+            "sales_follow_up": "Sales follow-up",
         }
 
     def __init__(self, *args, can_edit_budget: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["marketing_owner"].queryset = selectors.marketing_people()
         self.fields["sales_coowner"].queryset = selectors.sales_people()
-        # Target tiers first: those are the accounts campaigns usually aim at.
-        self.fields["target_accounts"].queryset = Account.objects.order_by("target_tier", "name")
-        self.fields["target_accounts"].help_text = "Hold Ctrl (⌘ on a Mac) to pick several."
+        # The target-tier accounts (those campaigns aim at), tier 1 first, plus any already
+        # chosen; not every account, which would be tens of thousands of options.
+        chosen = self.instance.target_accounts.all() if self.instance.pk else Account.objects.none()
+        self.fields["target_accounts"].queryset = Account.objects.filter(
+            ~Q(target_tier="") | Q(pk__in=chosen.values("pk"))
+        ).order_by(Case(When(target_tier="", then=Value("~")), default=F("target_tier")), "name")
+        self.fields[
+            "target_accounts"
+        ].help_text = "Target-tier accounts, tier 1 first. Hold Ctrl (⌘ on a Mac) to pick several."
         self.fields["budget"].min_value = 0
         if not can_edit_budget:
             del self.fields["budget"]

@@ -295,3 +295,22 @@ def test_a_seller_sees_only_the_touches_of_their_own_leads(
     response = session_client_for(seller).get(reverse("campaigns:touches", args=[campaign.pk]))
 
     assert list(response.context["touches"]) == [mine]
+
+
+def test_the_plan_takes_target_accounts_of_the_target_tiers(marketer, session_client_for):
+    from tests.factories import AccountFactory
+
+    tier_1 = AccountFactory(target_tier="tier_1")
+    untargeted = AccountFactory(target_tier="")
+    client = session_client_for(marketer)
+
+    form = client.get(reverse("campaigns:create")).context["form"]
+    response = client.post(
+        reverse("campaigns:create"),
+        {**GOOD_PLAN, "marketing_owner": marketer.pk, "target_accounts": [tier_1.pk]},
+    )
+
+    assert list(form.fields["target_accounts"].queryset) == [tier_1]
+    assert untargeted not in form.fields["target_accounts"].queryset
+    assert response.status_code == 302
+    assert list(Campaign.objects.get().target_accounts.all()) == [tier_1]

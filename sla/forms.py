@@ -20,6 +20,28 @@ WEEKDAYS = [
 ]
 
 
+# How people read the terms (pages, forms, the diff).
+TERM_LABELS = {
+    "mql_target": "MQL volume",
+    "acceptance_rate_target": "MQL quality (accepted by sales)",
+    "mql_min_score": "MQL definition: minimum score",
+    "mql_required_fields": "MQL definition: required fields",
+    "decision_hours": "Decision speed: accept or reject within",
+    "first_touch_hours": "Speed to first touch",
+    "min_attempts": "Persistence before recycling",
+    "rejection_comment_required": "Comment on every rejection",
+    "feedback_days": "Feedback on each campaign within",
+    "period": "Period",
+    "time_zone": "Time zone",
+    "working_days": "Working days",
+    "day_start": "Working day starts",
+    "day_end": "Working day ends",
+    "holidays": "Holidays",
+    "valid_from": "Valid from",
+    "valid_until": "Valid until",
+}
+
+
 class HolidaysField(forms.CharField):
     """One ISO date per line (or comma-separated) ↔ a sorted list of ISO strings."""
 
@@ -69,6 +91,9 @@ class VersionTermsForm(forms.ModelForm):
 
     def __init__(self, *args, editable: frozenset[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in TERM_FIELDS:
+            if name in self.fields:
+                self.fields[name].label = TERM_LABELS[name]
         if editable is not None:
             for name, field in self.fields.items():
                 if name in TERM_FIELDS and name not in editable:

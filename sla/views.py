@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from sla import charts, permissions, selectors, services
-from sla.forms import AcknowledgeForm, BreachFilterForm, SLACreateForm, VersionTermsForm
+from sla.forms import (
+    TERM_LABELS,
+    AcknowledgeForm,
+    BreachFilterForm,
+    SLACreateForm,
+    VersionTermsForm,
+)
 from sla.models import (
     CALENDAR_TERMS,
     MARKETING_TERMS,
@@ -39,25 +45,6 @@ TERM_UNITS = {
     "first_touch_hours": "business hours after acceptance",
     "min_attempts": "attempts",
     "feedback_days": "days after the campaign ends",
-}
-TERM_LABELS = {
-    "mql_target": "MQL volume",
-    "acceptance_rate_target": "MQL quality (accepted by sales)",
-    "mql_min_score": "MQL definition: minimum score",
-    "mql_required_fields": "MQL definition: required fields",
-    "decision_hours": "Decision speed: accept or reject within",
-    "first_touch_hours": "Speed to first touch",
-    "min_attempts": "Persistence before recycling",
-    "rejection_comment_required": "Comment on every rejection",
-    "feedback_days": "Feedback on each campaign within",
-    "period": "Period",
-    "time_zone": "Time zone",
-    "working_days": "Working days",
-    "day_start": "Working day starts",
-    "day_end": "Working day ends",
-    "holidays": "Holidays",
-    "valid_from": "Valid from",
-    "valid_until": "Valid until",
 }
 
 

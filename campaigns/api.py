@@ -161,6 +161,9 @@ class CampaignViewSet(viewsets.ModelViewSet):
         )
 
     def _input(self, partial: bool) -> dict:
+        # "Not you" before "bad input": a seller gets 403 whatever the body says.
+        if not permissions.can_edit_campaign(self.request.user):
+            raise PermissionDenied(_("Only marketing can plan and edit campaigns."))
         serializer = CampaignInput(data=self.request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)

@@ -226,3 +226,11 @@ def test_unrelated_campaigns_of_other_owners_are_listed_for_marketing(marketer, 
     CampaignFactory()
 
     assert api_client_for(marketer).get("/api/v1/campaigns/").json()["count"] == 2
+
+
+def test_a_seller_gets_403_even_with_a_bad_body(seller, campaign, api_client_for):
+    client = api_client_for(seller)
+
+    assert client.post("/api/v1/campaigns/", {}, format="json").status_code == 403
+    response = client.patch(f"/api/v1/campaigns/{campaign.pk}/", {"end_date": "x"}, format="json")
+    assert response.status_code == 403

@@ -14,6 +14,7 @@ noisy: what slows one side slows the other.
    beside the very SELECTs that page ran, captured and re-executed as raw SQL.
 """
 
+import statistics
 import time
 import uuid
 
@@ -28,7 +29,7 @@ from bench.timing import best_of
 from leads.models import Lead
 
 BATCH = 1_000
-BATCHES = 10
+BATCHES = 20
 SOURCE_SYSTEM = "bench"
 HOST = "localhost"
 COLUMNS = (
@@ -125,7 +126,9 @@ def _bench_bulk_upsert() -> dict:
     api_batches = [_items(run_id, "api", batch) for batch in range(BATCHES)]
     raw_batches = [_items(run_id, "raw", batch) for batch in range(BATCHES)]
 
-    timings = {"api_first": 0.0, "raw_first": 0.0, "api_resend": 0.0, "raw_resend": 0.0}
+    timings: dict[str, list[float]] = {
+        "api_first": [], "raw_first": [], "api_resend": [], "raw_resend": []
+    }  # fmt: skip
     outcomes = {"first": [], "resend": []}
     for phase in ("first", "resend"):
         for api_items, raw_items in zip(api_batches, raw_batches, strict=True):
@@ -133,7 +136,7 @@ def _bench_bulk_upsert() -> dict:
             response = client.post(
                 "/api/v1/leads/bulk-upsert/", {"leads": api_items}, format="json"
             )
-            timings[f"api_{phase}"] += time.perf_counter() - started
+            timings[f"api_{phase}"].append(time.perf_counter() - started)
             if response.status_code != 200:
                 raise RuntimeError(
                     f"bulk-upsert answered {response.status_code}: {response.content}"
@@ -141,7 +144,7 @@ def _bench_bulk_upsert() -> dict:
             outcomes[phase].append(response.json())
             started = time.perf_counter()
             _raw_upsert(raw_items)
-            timings[f"raw_{phase}"] += time.perf_counter() - started
+            timings[f"raw_{phase}"].append(time.perf_counter() - started)
             reset_queries()
 
     rows = BATCH * BATCHES
@@ -149,7 +152,10 @@ def _bench_bulk_upsert() -> dict:
     unchanged = sum(outcome["unchanged"] for outcome in outcomes["resend"])
     if created != rows or unchanged != rows:
         raise RuntimeError(f"Unexpected outcome: {created} created, {unchanged} unchanged.")
-    rates = {name: round(rows / seconds) for name, seconds in timings.items()}
+    # Rates from the median batch: the machine is shared, and one batch that waited for
+    # another process should not decide the figure. Totals are reported too.
+    rates = {name: round(BATCH / statistics.median(times)) for name, times in timings.items()}
+    totals = {name: round(rows / sum(times)) for name, times in timings.items()}
     return {
         "rows": rows,
         "batch": BATCH,
@@ -160,6 +166,7 @@ def _bench_bulk_upsert() -> dict:
         "raw_resend_leads_per_s": rates["raw_resend"],
         "resend_ratio": round(rates["api_resend"] / rates["raw_resend"], 2),
         "target_ratio": 0.5,
+        "overall_leads_per_s": totals,
     }
 
 

@@ -165,6 +165,11 @@ def _upsert(items: list[dict]) -> UpsertResult:
         values = cleaned[index]
         lead = _match(values, by_external_id, by_email)
         email = values.get("email", lead.email if lead else "").lower()
+        if lead is None and not email:
+            result.errors.append(
+                {"index": index, "errors": {"email": [_("This field is required.")]}}
+            )
+            continue
         owner_of_email = by_email.get(email)
         if (owner_of_email is not None and owner_of_email is not lead) or (email in claimed_emails):
             result.errors.append(
@@ -173,11 +178,6 @@ def _upsert(items: list[dict]) -> UpsertResult:
             continue
         claimed_emails[email] = index
         if lead is None:
-            if not values.get("email"):
-                result.errors.append(
-                    {"index": index, "errors": {"email": [_("This field is required.")]}}
-                )
-                continue
             to_create[index] = values
             continue
         changes = _changes(lead, values)

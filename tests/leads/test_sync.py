@@ -210,3 +210,40 @@ def test_more_than_the_maximum_batch_is_refused(marketer):
         lead_upsert_many(actor=marketer, items=[{"email": "a@x.example"}] * (MAX_BATCH + 1))
 
     assert list(error.value.message_dict) == ["leads"]
+
+
+def test_a_new_lead_needs_an_email_even_with_an_external_id(marketer):
+    result = lead_upsert_many(
+        actor=marketer,
+        items=[
+            {"source_system": "sf", "external_id": "1"},
+            {"source_system": "sf", "external_id": "2"},
+        ],
+    )
+
+    assert result.errors == [
+        {"index": 0, "errors": {"email": ["This field is required."]}},
+        {"index": 1, "errors": {"email": ["This field is required."]}},
+    ]
+
+
+def test_an_existing_lead_found_by_external_id_needs_no_email(marketer):
+    lead = LeadFactory(source_system="sf", external_id="1", segment="SMB")
+
+    result = lead_upsert_many(
+        actor=marketer, items=[{"source_system": "sf", "external_id": "1", "segment": "Enterprise"}]
+    )
+
+    assert result.updated == 1
+    lead.refresh_from_db()
+    assert lead.segment == "Enterprise"
+
+
+def test_the_account_of_an_existing_lead_changes_by_company(marketer):
+    lead = LeadFactory(email="a@x.example", account=AccountFactory(name="Old"))
+
+    result = lead_upsert_many(actor=marketer, items=[{"email": "a@x.example", "company": "New Co"}])
+
+    assert result.updated == 1
+    lead.refresh_from_db()
+    assert lead.account.name == "New Co"

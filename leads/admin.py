@@ -95,7 +95,8 @@ class LeadAdmin(admin.ModelAdmin):
         "score",
         "created_at",
     ]
-    list_filter = ["stage", "source", "segment", "region", "source_system"]
+    # Each free-text filter costs a SELECT DISTINCT over the whole table: keep them few.
+    list_filter = ["stage", "source", "segment"]
     search_fields = ["email", "first_name", "last_name", "account__name", "external_id"]
     list_select_related = ["account", "owner"]
     raw_id_fields = ["owner", "account"]

@@ -104,11 +104,55 @@ def test_a_concurrent_insert_of_the_same_key_is_neither_a_duplicate_nor_an_error
     assert Lead.objects.filter(external_id="42").count() == 1
 
 
+def test_an_api_decision_racing_a_committed_move_gets_a_409(api_client_for):
+    seller = UserFactory(role=Role.SELLER)
+    manager = UserFactory(role=Role.SALES_MANAGER)
+    lead = LeadFactory(handed_over=True, owner=seller)
+    client = api_client_for(manager, scopes=["leads:read", "leads:write"])
+    accepted = threading.Event()
+    outcomes = {}
+
+    def seller_accepts():
+        try:
+            with transaction.atomic():
+                lead_transition(lead=Lead.objects.get(pk=lead.pk), action="accept", actor=seller)
+                accepted.set()
+                # Commit only once the API request is blocked on our row: it has read the
+                # lead as an MQL and is trying to move it.
+                _wait_until_someone_waits_for_a_lock()
+        finally:
+            connection.close()
+
+    def manager_rejects_through_the_api():
+        try:
+            accepted.wait(timeout=10)
+            response = client.post(
+                f"/api/v1/leads/{lead.pk}/transitions/",
+                {"action": "reject", "reason_code": "not_icp"},
+                format="json",
+            )
+            outcomes["status"], outcomes["body"] = response.status_code, response.json()
+        finally:
+            connection.close()
+
+    _run_in_threads(seller_accepts, manager_rejects_through_the_api)
+
+    assert outcomes["status"] == 409, outcomes
+    assert outcomes["body"]["code"] == "conflict"
+    assert list(LeadStageChange.objects.filter(lead=lead).values_list("action", flat=True)) == [
+        "accept"
+    ]
+
+
 def _wait_until_someone_waits_for_a_lock(timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            # Only this test database: other suites may share the server.
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "
+                "WHERE NOT granted AND datname = current_database()"
+            )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.01)

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from accounts.models import User
-from kpis import analytics, charts, selectors
+from kpis import analytics, charts, histograms, selectors
 from kpis.models import KpiDefinition, KpiTarget, Measure
 from kpis.periods import period_start
 from kpis.selectors import Slice
@@ -28,6 +28,26 @@ class Range:
     until: dt.datetime
     slice: Slice
     view: str = "cohort"
+    # Results shared by several panels of one page (one request), e.g. revenue rows.
+    memo: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def revenue_rows(self) -> list[dict]:
+        if "revenue" not in self.memo:
+            self.memo["revenue"] = selectors.revenue_by_period(
+                since=self.since, until=self.until, period="month", slice=self.slice
+            )
+        return self.memo["revenue"]
+
+    def durations(self) -> dict[str, dict]:
+        """Velocity and speed-to-lead summaries, read together (one snapshot query)."""
+        if "durations" not in self.memo:
+            self.memo["durations"] = selectors.durations_summary(
+                names=list(histograms.DURATIONS),
+                since=self.since,
+                until=self.until,
+                slice=self.slice,
+            )
+        return self.memo["durations"]
 
 
 @dataclass
@@ -115,11 +135,8 @@ def funnel_panel(r: Range, *, view: str | None = None, group_by: str = "month") 
 
 
 def revenue_panel(r: Range) -> Panel:
-    actuals = selectors.revenue_by_period(
-        since=r.since, until=r.until, period="month", slice=r.slice
-    )
     frame = analytics.target_frame(
-        [{"period": row["period"], "revenue": row["revenue"]} for row in actuals],
+        [{"period": row["period"], "revenue": row["revenue"]} for row in r.revenue_rows()],
         _targets(Measure.REVENUE, r.since, r.until),
         "revenue",
     )
@@ -139,11 +156,8 @@ def revenue_panel(r: Range) -> Panel:
 
 
 def customers_panel(r: Range) -> Panel:
-    actuals = selectors.revenue_by_period(
-        since=r.since, until=r.until, period="month", slice=r.slice
-    )
     frame = analytics.target_frame(
-        [{"period": row["period"], "customers": row["customers"]} for row in actuals],
+        [{"period": row["period"], "customers": row["customers"]} for row in r.revenue_rows()],
         _targets(Measure.NEW_CUSTOMERS, r.since, r.until),
         "customers",
     )
@@ -167,12 +181,9 @@ VELOCITY_PAIRS = (("mql", "sal"), ("sal", "sql"), ("sql", "customer"), ("mql", "
 
 def velocity_panel(r: Range) -> Panel:
     rows = []
+    summary = r.durations()
     for start, end in VELOCITY_PAIRS:
-        found = selectors.velocity(
-            since=r.since, until=r.until, stage_from=start, stage_to=end, slice=r.slice
-        )
-        row = found[0] if found else {"count": 0, "median_hours": None, "p90_hours": None}
-        rows.append({**row, "group": f"{start.upper()} → {end.upper()}"})
+        rows.append({**summary[f"{start}_{end}"], "group": f"{start.upper()} → {end.upper()}"})
     frame = analytics.velocity_frame(rows)
     return Panel(
         key="velocity",
@@ -192,12 +203,19 @@ def velocity_panel(r: Range) -> Panel:
 
 
 def speed_to_lead_panel(r: Range, *, group_by: str = "total") -> Panel:
-    decision = selectors.speed_to_lead(
-        since=r.since, until=r.until, to="decision", group_by=group_by, slice=r.slice
-    )
-    touch = selectors.speed_to_lead(
-        since=r.since, until=r.until, to="first_touch", group_by=group_by, slice=r.slice
-    )
+    if group_by == "total":
+        summary = r.durations()
+        decision = [{"group": "total", **summary["decision"]}]
+        touch = [{"group": "total", **summary["first_touch"]}]
+        decision = [row for row in decision if row["count"]]
+        touch = [row for row in touch if row["count"]]
+    else:
+        decision = selectors.speed_to_lead(
+            since=r.since, until=r.until, to="decision", group_by=group_by, slice=r.slice
+        )
+        touch = selectors.speed_to_lead(
+            since=r.since, until=r.until, to="first_touch", group_by=group_by, slice=r.slice
+        )
     by_group: dict[str, dict] = {}
     for label, found in (("decision", decision), ("touch", touch)):
         for row in found:
@@ -343,7 +361,9 @@ def cascade_panel(r: Range, *, today: dt.date) -> Panel:
     month_since = selectors.local_midnight(month)
     month_until = selectors.local_midnight((month + dt.timedelta(days=32)).replace(day=1))
     target = _targets(Measure.REVENUE, month_since, month_until).get(month.strftime("%Y-%m"))
-    measured = selectors.totals(since=r.since, until=r.until, slice=r.slice)
+    revenue_rows = r.revenue_rows()
+    won = sum(row["customers"] for row in revenue_rows)
+    average_deal = sum(row["revenue"] for row in revenue_rows) / won if won else None
     rates = analytics.funnel_total(
         analytics.funnel_frame(
             selectors.funnel(
@@ -361,7 +381,7 @@ def cascade_panel(r: Range, *, today: dt.date) -> Panel:
     month_revenue = selectors.totals(since=month_since, until=month_until, slice=r.slice)["revenue"]
     frame = analytics.goal_cascade(
         revenue_target=target,
-        average_deal=measured["average_deal"],
+        average_deal=average_deal,
         rates=rates,
         actual={"revenue": month_revenue, **this_month},
     )
@@ -493,7 +513,6 @@ EXECUTIVE: dict[str, Callable[[Range], Panel]] = {
     "sla": sla_panel,
     "pipeline": pipeline_panel,
     "campaigns": campaigns_panel,
-    "effect": effect_panel,
 }
 MARKETING: dict[str, Callable[[Range], Panel]] = {
     "mql_volume": mql_volume_panel,
@@ -506,5 +525,6 @@ SALES: dict[str, Callable[[Range], Panel]] = {
     "compliance_by_seller": compliance_by_seller_panel,
     "funnel_cohort_owner": lambda r: funnel_panel(r, view="cohort", group_by="owner"),
     "pipeline_owner": lambda r: pipeline_panel(r, group_by="owner"),
+    "effect": effect_panel,
 }
 DASHBOARDS = {"executive": EXECUTIVE, "marketing": MARKETING, "sales": SALES}

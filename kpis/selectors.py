@@ -38,6 +38,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncQua
 from django.utils import timezone
 
 from campaigns import selectors as campaign_selectors
+from kpis import histograms
 from kpis.models import KpiSnapshot, SnapshotRun
 from leads.models import Lead, LeadStageChange, ReasonCode, Stage
 from sla import selectors as sla_selectors
@@ -361,15 +362,52 @@ def latest_snapshot_run() -> SnapshotRun | None:
 def revenue_by_period(
     *, since: dt.datetime, until: dt.datetime, period: str = "month", slice: Slice = Slice()
 ) -> list[dict]:
-    """Won amount and new customers per period, by the local date the lead was won."""
-    rows = (
-        slice.leads()
-        .filter(won_at__gte=since, won_at__lt=until)
-        .values(bucket=TIME_GROUPS[period]("won_at"))
-        .annotate(revenue=Coalesce(Sum("won_amount"), Decimal("0")), customers=Count("pk"))
-        .order_by()
-    )
-    found = {group_label(period, row["bucket"]): row for row in rows}
+    """Won amount and new customers per period, by the local date the lead was won.
+
+    Closed days come from the snapshot when it holds this slice; days since, live.
+    """
+    found: dict[str, dict] = {}
+
+    def add(label: str, revenue, customers) -> None:
+        entry = found.setdefault(label, {"revenue": Decimal("0"), "customers": 0})
+        entry["revenue"] += Decimal(revenue or 0)
+        entry["customers"] += int(customers or 0)
+
+    run = latest_snapshot_run()
+    group = slice.snapshot_group()
+    live_since = since
+    if run is not None and group is not None and since < run.as_of and _is_local_midnight(since):
+        live_since = min(until, run.as_of)
+        if until < run.as_of and not _is_local_midnight(until):
+            live_since = since
+    if live_since > since:
+        rows = (
+            KpiSnapshot.objects.filter(
+                group=group,
+                measure__in=["revenue", "entered_customer"],
+                day__gte=timezone.localtime(since).date(),
+                day__lt=timezone.localtime(live_since).date(),
+            )
+            .values("measure", bucket=TIME_GROUPS[period]("day"))
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        for row in rows:
+            label = group_label(period, row["bucket"])
+            if row["measure"] == "revenue":
+                add(label, row["total"], 0)
+            else:
+                add(label, 0, row["total"])
+    if live_since < until:
+        rows = (
+            slice.leads()
+            .filter(won_at__gte=live_since, won_at__lt=until)
+            .values(bucket=TIME_GROUPS[period]("won_at"))
+            .annotate(revenue=Coalesce(Sum("won_amount"), Decimal("0")), customers=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            add(group_label(period, row["bucket"]), row["revenue"], row["customers"])
     return [
         {
             "period": label,
@@ -378,6 +416,44 @@ def revenue_by_period(
         }
         for label in _time_buckets(period, since, until)
     ]
+
+
+def durations_summary(
+    *, names: list[str], since: dt.datetime, until: dt.datetime, slice: Slice = Slice()
+) -> dict[str, dict]:
+    """Median and p90 hours of durations (kpis.histograms.DURATIONS) for the dashboards.
+
+    For all leads, read off the daily histograms (within a bucket's width, a few
+    percent); for a filtered slice, exact from the live rows (percentile_cont).
+    """
+    run = latest_snapshot_run()
+    if run is not None and slice.snapshot_group() == "" and _is_local_midnight(since):
+        merged = histograms.histograms(
+            names=names, since=since, until=until, leads=slice.leads(), run=run
+        )
+        return {
+            name: {
+                "count": sum(counts.values()),
+                "median_hours": histograms.percentile(counts, 0.5),
+                "p90_hours": histograms.percentile(counts, 0.9),
+            }
+            for name, counts in merged.items()
+        }
+    result = {}
+    for name in names:
+        if name in ("decision", "first_touch"):
+            rows = speed_to_lead(since=since, until=until, to=name, slice=slice)
+        else:
+            stage_from, stage_to = name.split("_")
+            rows = velocity(
+                since=since, until=until, stage_from=stage_from, stage_to=stage_to, slice=slice
+            )
+        result[name] = (
+            {key: rows[0][key] for key in ("count", "median_hours", "p90_hours")}
+            if rows
+            else {"count": 0, "median_hours": None, "p90_hours": None}
+        )
+    return result
 
 
 def totals(*, since: dt.datetime, until: dt.datetime, slice: Slice = Slice()) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from kpis import permissions
+from kpis import histograms, permissions
 from kpis.models import MEASURE_UNIT, KpiDefinition, KpiSnapshot, KpiTarget, SnapshotRun
 from kpis.selectors import DIMENSION_FIELD, STAGE_FIELD, STAGES, local_midnight
 from leads.models import Lead, Stage
@@ -25,6 +26,7 @@ FILTER_KEYS = ("segment", "region", "source", "team", "campaign")
 COHORT_MEASURES = tuple(f"cohort_{stage}" for stage in STAGES)
 ENTERED_MEASURES = tuple(f"entered_{stage}" for stage in STAGES)
 RECOMPUTED_MEASURES = (*COHORT_MEASURES, *ENTERED_MEASURES, "revenue")
+# Histogram measures are named "hist_<duration>:<bucket>" (see kpis.histograms).
 # Point-in-time measures: one value per run day, kept as history.
 PIPELINE_MEASURE = "pipeline"
 SNAPSHOT_DIMENSIONS = ("", *DIMENSION_FIELD)
@@ -149,7 +151,7 @@ def snapshots_take(*, today: dt.date | None = None) -> SnapshotRun:
         )
         written = 0
         batch: list[KpiSnapshot] = []
-        for row in _snapshot_rows(as_of=as_of):
+        for row in chain(_snapshot_rows(as_of=as_of), histograms.snapshot_rows(as_of=as_of)):
             batch.append(KpiSnapshot(run=run, **row))
             if len(batch) >= SNAPSHOT_BATCH:
                 written += _upsert(batch)
@@ -168,7 +170,9 @@ def snapshots_take(*, today: dt.date | None = None) -> SnapshotRun:
                 )
             ]
         )
-        KpiSnapshot.objects.filter(measure__in=RECOMPUTED_MEASURES).exclude(run=run).delete()
+        KpiSnapshot.objects.filter(
+            Q(measure__in=RECOMPUTED_MEASURES) | Q(measure__startswith="hist_")
+        ).exclude(run=run).delete()
         run.rows = written
         run.finished_at = timezone.now()
         run.save(update_fields=["rows", "finished_at"])

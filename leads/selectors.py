@@ -144,9 +144,16 @@ def rejected_count() -> int:
     return Lead.objects.filter(stage=Stage.REJECTED).count()
 
 
-def leads_to_qualify_count() -> int:
-    """Leads at stage ``lead``: marketing's nurture pool (index on stage)."""
-    return Lead.objects.filter(stage=Stage.LEAD).count()
+HOME_COUNT_CAP = 10_000
+
+
+def leads_to_qualify_count(cap: int = HOME_COUNT_CAP) -> int:
+    """Leads at stage ``lead`` (marketing's nurture pool), counted up to ``cap`` + 1.
+
+    The pool can hold most of a million leads; a home card only needs to say "10,000+",
+    so the COUNT stops early (COUNT over a LIMIT subquery) instead of reading them all.
+    """
+    return Lead.objects.filter(stage=Stage.LEAD).values("pk")[: cap + 1].count()
 
 
 @dataclass(frozen=True)

@@ -911,3 +911,12 @@ def test_a_bad_rename_shows_its_error_on_its_row_only(session_client_for, market
     assert response.status_code == 400
     assert not response.context["create_form"].is_bound
     assert ReasonCode.objects.get(pk=code.pk).label == "No budget"
+
+
+def test_the_nurture_count_on_the_home_card_stops_at_its_cap(db):
+    from leads.selectors import leads_to_qualify_count
+
+    LeadFactory.create_batch(5)
+
+    assert leads_to_qualify_count(cap=2) == 3  # "2+": no need to count them all
+    assert leads_to_qualify_count() == 5

@@ -380,6 +380,11 @@ def _touches(*, seed: int) -> int:
     # (small data); PostgreSQL's row count avoids counting millions of rows twice.
     before = CampaignTouch.objects.count() if connection.vendor == "sqlite" else 0
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Fresh tables have no statistics yet; without them the planner guesses one
+            # campaign and nests the lead scan inside a loop over campaigns and days.
+            tables = (Campaign._meta.db_table, Lead._meta.db_table, CampaignTouch._meta.db_table)
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
         cursor.execute(sql, params)
         inserted = cursor.rowcount
     if connection.vendor == "sqlite" or inserted < 0:

@@ -232,8 +232,10 @@ def test_acceptance_and_rejection_reasons(world, q1_range):
 def test_kpi_actuals_match_the_measures(world, q1_range, seller):
     since, until = q1_range
 
-    def actual(measure, slice_=Slice()):
-        return selectors.kpi_actual(measure=measure, since=since, until=until, slice=slice_)
+    def actual(measure, slice_=None):
+        return selectors.kpi_actual(
+            measure=measure, since=since, until=until, slice=slice_ or Slice()
+        )
 
     assert actual("mql_volume") == 6
     assert actual("sql_volume") == 3

@@ -388,6 +388,14 @@ def lead_move(request, pk: int, action: str):
                 lead=lead, action=action, actor=request.user, **form.service_arguments()
             ),
         )
+        if (
+            status == 400
+            and "override_reason" in form.fields
+            and not form.cleaned_data.get("override_reason")
+            and form.non_field_errors()
+        ):
+            # The SLA refused the MQL definition: a manager may still hand it over.
+            form.add_error("override_reason", "To hand it over anyway, say why here.")
     done = _done_message(lead, move) if status == 200 else ""
     return _answer(request, lead, row=row, action=action, form=form, status=status, done=done)
 

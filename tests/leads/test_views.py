@@ -14,6 +14,9 @@ from leads.models import Lead, LeadStageChange, ReasonCode, Stage, Touch
 from leads.services import lead_transition
 from tests.factories import AccountFactory, AssignmentRuleFactory, LeadFactory
 
+# An active SLA, signed through the SLA services (its fixtures, reused as they are).
+from tests.sla.conftest import active_version, draft, teams  # noqa: F401
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -920,3 +923,36 @@ def test_the_nurture_count_on_the_home_card_stops_at_its_cap(db):
 
     assert leads_to_qualify_count(cap=2) == 3  # "2+": no need to count them all
     assert leads_to_qualify_count() == 5
+
+
+# --- The MQL definition of the active SLA ------------------------------------------------
+
+
+def test_a_manager_overrides_the_mql_definition_with_a_reason(
+    session_client_for,
+    marketing_manager,
+    marketer,
+    seller,
+    active_version,  # noqa: F811
+):
+    lead = LeadFactory(score=20, last_name="Low")
+    url = move_url(lead, "qualify")
+
+    refused = session_client_for(marketing_manager).post(url, {"stage": "lead", "owner": seller.pk})
+    assert refused.status_code == 400
+    assert "score of at least 65" in refused.content.decode()
+    assert "To hand it over anyway" in refused.content.decode()
+    assert Lead.objects.get(pk=lead.pk).stage == Stage.LEAD
+
+    not_a_manager = session_client_for(marketer).post(
+        url, {"stage": "lead", "owner": seller.pk, "override_reason": "Trust me"}
+    )
+    assert not_a_manager.status_code == 400  # the field is not even offered to a marketer
+
+    overridden = session_client_for(marketing_manager).post(
+        url, {"stage": "lead", "owner": seller.pk, "override_reason": "CEO asked for a call"}
+    )
+    assert overridden.status_code == 302
+    change = LeadStageChange.objects.get(lead=lead)
+    assert change.is_override
+    assert change.comment == "CEO asked for a call"

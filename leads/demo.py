@@ -154,6 +154,7 @@ COMPANY_WORDS = [
     "Monarch",
 ]
 COMPANY_KINDS = ("Analytics", "Logistics", "Health", "Energy", "Retail", "Labs", "Systems")
+LEGAL_FORMS = ("Inc.", "Ltd", "GmbH", "SA", "BV", "Group", "AB", "Oy")
 INDUSTRIES = ("Software", "Manufacturing", "Healthcare", "Retail", "Finance", "Logistics")
 SIZES = (("1-50", "SMB"), ("51-200", "SMB"), ("201-1000", "Mid-market"), ("1001+", "Enterprise"))
 REGIONS = ("EMEA", "NA", "APAC", "LATAM")
@@ -219,7 +220,8 @@ def _accounts_top_up(*, seed: int, count: int) -> list[tuple[int, str]]:
         size, _segment = rng.choice(SIZES)
         new_accounts.append(
             Account(
-                name=f"{word} {kind} {number + 1}",
+                # The number keeps domains unique; names may repeat, as in real life.
+                name=f"{word} {kind} {rng.choice(LEGAL_FORMS)}",
                 domain=f"{word.lower()}-{kind.lower()}-{number + 1}{DEMO_SUFFIX}",
                 industry=rng.choice(INDUSTRIES),
                 size=size,

@@ -12,6 +12,7 @@ answers with that row's new state (or a short "done" row when the lead left the 
 
 from urllib.parse import urlencode
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from campaigns import selectors as campaign_selectors
 from leads import lifecycle, permissions, selectors, services
 from leads.filters import LeadFilter
 from leads.forms import (
@@ -57,6 +59,27 @@ LIST_SORTS = {
     "stage": ("stage", "id"),
     "-stage": ("-stage", "-id"),
 }
+
+
+class LeadListFilter(LeadFilter):
+    """The shared lead filters, plus "touched by this campaign" for the list page.
+
+    The campaign choices are those the user may see, so the list never names a campaign
+    that is hidden from them.
+    """
+
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=lambda request: campaign_selectors.campaign_list_visible_to(request.user).order_by(
+            "-start_date", "name"
+        ),
+        method="touched_by",
+        label="Campaign",
+        empty_label="Any campaign",
+    )
+
+    def touched_by(self, queryset, name, value):
+        return queryset.filter(id__in=campaign_selectors.lead_ids_touched_by(value.pk))
+
 
 # Rows the inbox and the rejected queue re-render after an htmx action.
 ROW_TEMPLATES = {
@@ -148,8 +171,10 @@ def inbox(request):
 @login_required
 def lead_list(request):
     """Every lead the user may see, filtered, sorted and paginated; filters survive paging."""
-    filterset = LeadFilter(
-        request.GET or None, queryset=selectors.lead_list_visible_to(request.user)
+    filterset = LeadListFilter(
+        request.GET or None,
+        queryset=selectors.lead_list_visible_to(request.user),
+        request=request,
     )
     filterset.form.fields["owner"].empty_label = "Anyone"
     sort = request.GET.get("sort", "-created_at")

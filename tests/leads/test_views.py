@@ -956,3 +956,18 @@ def test_a_manager_overrides_the_mql_definition_with_a_reason(
     change = LeadStageChange.objects.get(lead=lead)
     assert change.is_override
     assert change.comment == "CEO asked for a call"
+
+
+def test_the_list_filters_by_campaign_touched(session_client_for, marketer):
+    from tests.campaigns.factories import CampaignFactory, CampaignTouchFactory
+
+    webinar = CampaignFactory(name="Spring webinar")
+    touched = LeadFactory()
+    CampaignTouchFactory(lead=touched, campaign=webinar)
+    CampaignTouchFactory(lead=touched, campaign=webinar)  # twice: still listed once
+    LeadFactory()
+
+    response = session_client_for(marketer).get(reverse("leads:list"), {"campaign": webinar.pk})
+
+    assert [lead.pk for lead in response.context["leads"]] == [touched.pk]
+    assert "Spring webinar" in response.content.decode()

@@ -527,6 +527,8 @@ def _percentiles(durations: QuerySet, group_field: str | None) -> list[dict]:
             result = []
             for row in cursor.fetchall():
                 group, (count, quantiles) = (row[0], row[1:]) if group_field else (None, row)
+                if not count:
+                    continue  # an aggregate without GROUP BY answers one row, even for nothing
                 result.append(
                     {
                         "group": group,

@@ -9,7 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,6 +49,21 @@ CAMPAIGN_FIELDS = [
     "created_at",
     "updated_at",
 ]
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": f"^({'|'.join(CampaignTouchKind.values)})$",
+        "description": "What the lead did: " + ", ".join(CampaignTouchKind.values) + ".",
+    }
+)
+class CampaignTouchKindField(serializers.ChoiceField):
+    """The touch kind, documented as a pattern rather than an enum: several areas have a
+    ``kind`` field with other values, and their enum components would collide by name."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=CampaignTouchKind.choices, **kwargs)
 
 
 class CampaignOutput(serializers.ModelSerializer):
@@ -102,6 +122,7 @@ class MoveInput(serializers.Serializer):
 
 class CampaignTouchOutput(serializers.ModelSerializer):
     email = serializers.EmailField(source="lead.email", read_only=True)
+    kind = CampaignTouchKindField(read_only=True)
 
     class Meta:
         model = CampaignTouch
@@ -114,7 +135,7 @@ class CampaignTouchInput(serializers.Serializer):
 
     lead = serializers.IntegerField(required=False, allow_null=True)
     email = serializers.EmailField(required=False, allow_null=True)
-    kind = serializers.ChoiceField(choices=CampaignTouchKind.choices)
+    kind = CampaignTouchKindField()
     occurred_at = serializers.DateTimeField()
 
     def validate(self, attrs):

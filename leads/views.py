@@ -344,6 +344,13 @@ def _answer(request, lead, *, row: str, action: str, form, status: int, done: st
     lead.refresh_from_db()
     context = _detail_context(request, lead, bound={action: form})
     context["failed_action"] = action
+    shown = {move.action for move, _form in context["move_forms"]}
+    shown |= {"touch"} if context["touch_form"] else set()
+    shown |= {"reassign"} if context["reassign_form"] else set()
+    if action not in shown:
+        # The lead moved on (a conflict) or the action never applied: no form shows the
+        # message, so the page says it on top.
+        context["page_errors"] = form.non_field_errors()
     return render(request, "leads/detail.html", context, status=status)
 
 

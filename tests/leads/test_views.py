@@ -971,3 +971,16 @@ def test_the_list_filters_by_campaign_touched(session_client_for, marketer):
 
     assert [lead.pk for lead in response.context["leads"]] == [touched.pk]
     assert "Spring webinar" in response.content.decode()
+
+
+def test_a_conflict_on_the_lead_page_says_so_on_top(session_client_for, seller):
+    lead = mql(seller)
+    lead_transition(lead=lead, action="accept", actor=seller)  # done in another tab
+
+    response = session_client_for(seller).post(
+        move_url(lead, "reject"), {"stage": "mql", "reason_code": "no_budget"}
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed this lead" in str(response.context["page_errors"])
+    assert 'class="callout danger"' in response.content.decode()

@@ -48,6 +48,7 @@ def funnel_by_group_chart(frame: pd.DataFrame) -> go.Figure:
             marker_color=COLORS[stage],
         )
     figure.update_layout(barmode="group", **LAYOUT)
+    figure.update_xaxes(type="category")
     return figure
 
 
@@ -68,23 +69,41 @@ def target_chart(frame: pd.DataFrame, value_column: str, label: str) -> go.Figur
             line={"color": "#e67700", "dash": "dash"},
         )
     figure.update_layout(**LAYOUT)
+    # Periods are categories ("2026-01", "2026-01-05"), not dates to spread on a time axis;
+    # a year of weeks would print 52 labels, so plotly picks about a dozen.
+    figure.update_xaxes(type="category", nticks=13)
     return figure
 
 
 def bar_chart(
-    frame: pd.DataFrame, x: str, ys: dict[str, str], *, percent: bool = False
+    frame: pd.DataFrame,
+    x: str,
+    ys: dict[str, str],
+    *,
+    percent: bool = False,
+    horizontal: bool = False,
 ) -> go.Figure:
-    """One bar series per column in ``ys`` ({column: legend label})."""
+    """One bar series per column in ``ys`` ({column: legend label}).
+
+    ``horizontal`` suits long category names (campaigns, reasons): one row per name.
+    """
     figure = go.Figure()
+    labels = [str(value) for value in frame[x].tolist()]
     for column, label in ys.items():
-        figure.add_bar(
-            name=label,
-            x=[str(value) for value in frame[x].tolist()],
-            y=[None if pd.isna(value) else value for value in frame[column]],
-        )
+        values = [None if pd.isna(value) else value for value in frame[column]]
+        if horizontal:
+            figure.add_bar(name=label, y=labels, x=values, orientation="h")
+        else:
+            figure.add_bar(name=label, x=labels, y=values)
     figure.update_layout(barmode="group", **LAYOUT)
+    value_axis = figure.update_xaxes if horizontal else figure.update_yaxes
+    category_axis = figure.update_yaxes if horizontal else figure.update_xaxes
+    category_axis(type="category")
+    if horizontal:
+        figure.update_layout(height=max(300, 26 * len(labels) * max(1, len(ys)) + 80))
+        figure.update_yaxes(autorange="reversed", automargin=True)
     if percent:
-        figure.update_yaxes(tickformat=".0%")
+        value_axis(tickformat=".0%")
     return figure
 
 

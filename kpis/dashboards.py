@@ -315,7 +315,9 @@ def campaigns_panel(r: Range) -> Panel:
         key="campaigns",
         title="Top campaigns by revenue",
         frame=frame,
-        figure=charts.bar_chart(frame, "name", {"revenue": "Revenue", "spend": "Spend"}),
+        figure=charts.bar_chart(
+            frame, "name", {"revenue": "Revenue", "spend": "Spend"}, horizontal=True
+        ),
         columns={
             "name": ("Campaign", "text"),
             "spend": ("Spend", "money"),
@@ -403,12 +405,12 @@ def cascade_panel(r: Range, *, today: dt.date) -> Panel:
             "actual": ("Actual so far", "count"),
             "gap": ("Still missing", "count"),
         },
-        empty=target is None,
+        empty=target is None or frame["needed"].iloc[1:].isna().all(),
         note=(
-            "From this month's revenue target, the measured average deal size and the "
+            "Set a monthly revenue target on the Revenue KPI to see the cascade."
+            if target is None
+            else "From this month's revenue target, the measured average deal size and the "
             "cohort conversion rates of the chosen range."
-            if target is not None
-            else "Set a monthly revenue target on the Revenue KPI to see the cascade."
         ),
     )
 
@@ -455,7 +457,13 @@ def acceptance_panel(r: Range, *, group_by: str) -> Panel:
         key=f"acceptance_{group_by}",
         title=f"Acceptance rate by {group_by}",
         frame=frame,
-        figure=charts.bar_chart(frame, "group", {"acceptance": "Accepted ÷ decided"}, percent=True),
+        figure=charts.bar_chart(
+            frame,
+            "group",
+            {"acceptance": "Accepted ÷ decided"},
+            percent=True,
+            horizontal=group_by == "campaign",
+        ),
         columns={
             "group": (group_by.capitalize(), "text"),
             "mql": ("MQLs", "count"),
@@ -474,7 +482,7 @@ def rejections_panel(r: Range) -> Panel:
         key="rejections",
         title="Rejection reasons",
         frame=frame,
-        figure=charts.bar_chart(frame, "reason", {"rejections": "Rejections"}),
+        figure=charts.bar_chart(frame, "reason", {"rejections": "Rejections"}, horizontal=True),
         columns={"reason": ("Reason", "text"), "rejections": ("Rejections", "count")},
         empty=frame.empty,
     )

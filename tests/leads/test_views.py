@@ -221,8 +221,10 @@ def test_accepting_from_the_inbox_swaps_the_row(session_client_for, seller):
     )
 
     assert response.status_code == 200
-    assert "done-row" in response.content.decode()
-    assert "Accepted" in response.content.decode()
+    content = response.content.decode()
+    assert f'id="lead-{lead.pk}-done" class="done-row"' in content
+    assert "Accepted" in content
+    assert 'hx-swap-oob="afterbegin:#working-rows"' in content  # joins the pipeline at once
     lead.refresh_from_db()
     assert lead.stage == Stage.SAL
     change = LeadStageChange.objects.get(lead=lead)

@@ -278,7 +278,7 @@ def sla_panel(r: Range) -> Panel:
         figure=charts.bar_chart(frame, "side", {"compliance": "Compliance"}, percent=True),
         columns={"side": ("Side", "text"), "compliance": ("Obligations met", "percent")},
         empty=frame["compliance"].isna().all() if not frame.empty else True,
-        note="Share of SLA obligations met by each side in the range.",
+        note="Share of SLA obligations met by each side in the range (whole organisation).",
     )
 
 
@@ -314,6 +314,7 @@ def campaigns_panel(r: Range) -> Panel:
     return Panel(
         key="campaigns",
         title="Top campaigns by revenue",
+        note="Attributed revenue (U-shaped), spend and ROI in the range (whole organisation).",
         frame=frame,
         figure=charts.bar_chart(
             frame, "name", {"revenue": "Revenue", "spend": "Spend"}, horizontal=True

@@ -117,9 +117,16 @@ def _now():
 
 def _bench_bulk_upsert() -> dict:
     marketer = User.objects.get(username="marketer")
-    _token, raw_token = account_services.api_token_create(
+    token, raw_token = account_services.api_token_create(
         user=marketer, name="bench", scopes=["leads:read", "leads:write"], expires_days=1
     )
+    try:
+        return _bench_with_token(raw_token)
+    finally:
+        token.delete()
+
+
+def _bench_with_token(raw_token: str) -> dict:
     client = APIClient(HTTP_HOST=HOST)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
     run_id = uuid.uuid4().hex[:8]

@@ -10,7 +10,7 @@ then the detector records the breaches. Idempotent.
 
 from datetime import date, time, timedelta
 
-from django.db.models import F
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Team, User
@@ -169,7 +169,7 @@ def _clocks_top_up(sla: SLA) -> int:
     """One clock per hand-over in the demo history, judged by the version active then.
 
     Decisions already in the history are filled in at once (with their first-touch due
-    times), which is what the detector's sync would do on its first run.
+    times), which is what the detector's sync would do on its first run, in one pass.
     """
     versions = list(sla.versions.filter(activated_at__isnull=False).order_by("activated_at"))
     if not versions:
@@ -182,17 +182,17 @@ def _clocks_top_up(sla: SLA) -> int:
     )
     if existing_latest is not None:
         handovers = handovers.filter(created_at__gt=existing_latest.handed_over_at)
-    # The decision of each hand-over: the first move out of MQL after it (the demo writes
-    # one hand-over per lead at most, so the lead's decided_at/stage are enough).
+    # The decision of each hand-over: the first move out of MQL after it.
+    decision = LeadStageChange.objects.filter(
+        lead=OuterRef("lead_id"), from_stage=Stage.MQL, created_at__gte=OuterRef("created_at")
+    ).order_by("created_at", "id")
     rows = handovers.annotate(
-        owner=F("to_owner_id"),
-        lead_decided_at=F("lead__decided_at"),
-        lead_stage=F("lead__stage"),
-        lead_sal_at=F("lead__sal_at"),
-    ).values_list("lead_id", "owner", "created_at", "lead_decided_at", "lead_stage", "lead_sal_at")
+        decided_at=Subquery(decision.values("created_at")[:1]),
+        decided_to=Subquery(decision.values("to_stage")[:1]),
+    ).values_list("lead_id", "to_owner_id", "created_at", "decided_at", "decided_to")
     created = 0
     batch: list[SLAClock] = []
-    for lead_id, owner_id, handed_over_at, decided_at, stage, sal_at in rows.iterator(
+    for lead_id, owner_id, handed_over_at, decided_at, decided_to in rows.iterator(
         chunk_size=BATCH
     ):
         version = versions[0]
@@ -207,15 +207,10 @@ def _clocks_top_up(sla: SLA) -> int:
             handed_over_at=handed_over_at,
             decision_due_at=add_business_hours(handed_over_at, version.decision_hours, calendar),
         )
-        if stage == Stage.REJECTED or sal_at is not None:
-            decided = decided_at or sal_at
-            if decided is not None:
-                detection.clock_decide(
-                    clock,
-                    decided_at=decided,
-                    to_stage=Stage.REJECTED if stage == Stage.REJECTED else Stage.SAL,
-                    calendar=calendar,
-                )
+        if decided_at is not None:
+            detection.clock_decide(
+                clock, decided_at=decided_at, to_stage=decided_to, calendar=calendar
+            )
         batch.append(clock)
         if len(batch) >= BATCH:
             created += _write(batch)

@@ -177,6 +177,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_folder),
         "data_folder_out": str(_broker_folder),
+        "control_folder": str(_broker_folder / "control"),
+        "processed_folder": str(_broker_folder / "processed"),
         "store_processed": False,
     }
 # The schedule is versioned with the code; django-celery-beat's database scheduler reads

@@ -144,6 +144,9 @@ class SnapshotRun(models.Model):
     as_of = models.DateTimeField()
     time_zone = models.CharField(max_length=64)
     rows = models.PositiveIntegerField(default=0)
+    # The distinct values of each slice dimension seen by this run, e.g.
+    # {"source": ["event", "web form"]}: the dashboards' filter choices, without a scan.
+    slices = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

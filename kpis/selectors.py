@@ -799,20 +799,12 @@ def campaign_choices() -> list[dict]:
 def distinct_values(field_name: str) -> list[str]:
     """Distinct non-blank values of a lead attribute (segment, region, source), sorted.
 
-    Reads the snapshot's slice keys when there is one (a few hundred rows), so the
-    filter bar never scans the leads table.
+    The last snapshot run lists them, so the filter bar never scans the leads table;
+    without a snapshot (a fresh database), a bounded DISTINCT on the leads.
     """
     run = latest_snapshot_run()
-    if run is not None:
-        keys = (
-            KpiSnapshot.objects.filter(group__startswith=f"{field_name}:", measure="cohort_mql")
-            .order_by()
-            .values_list("group", flat=True)
-            .distinct()
-        )
-        values = sorted({key.split(":", 1)[1] for key in keys} - {""})
-        if values:
-            return values
+    if run is not None and field_name in run.slices:
+        return [value for value in run.slices[field_name] if value]
     return list(
         Lead.objects.exclude(**{field_name: ""})
         .order_by(field_name)

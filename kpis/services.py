@@ -151,7 +151,11 @@ def snapshots_take(*, today: dt.date | None = None) -> SnapshotRun:
         )
         written = 0
         batch: list[KpiSnapshot] = []
+        slices: dict[str, set[str]] = {}
         for row in chain(_snapshot_rows(as_of=as_of), histograms.snapshot_rows(as_of=as_of)):
+            if row["group"] and row["measure"] == "cohort_mql":
+                dimension, value = row["group"].split(":", 1)
+                slices.setdefault(dimension, set()).add(value)
             batch.append(KpiSnapshot(run=run, **row))
             if len(batch) >= SNAPSHOT_BATCH:
                 written += _upsert(batch)
@@ -174,8 +178,9 @@ def snapshots_take(*, today: dt.date | None = None) -> SnapshotRun:
             Q(measure__in=RECOMPUTED_MEASURES) | Q(measure__startswith="hist_")
         ).exclude(run=run).delete()
         run.rows = written
+        run.slices = {dimension: sorted(values) for dimension, values in slices.items()}
         run.finished_at = timezone.now()
-        run.save(update_fields=["rows", "finished_at"])
+        run.save(update_fields=["rows", "slices", "finished_at"])
     return run
 
 

@@ -5,9 +5,9 @@ per local day of the start timestamp, the running total of durations in each buc
 (measure "hist_<duration>:<bucket>"), so a range costs two days' rows. The dashboard adds
 the live part (days since the snapshot, and closed days' leads that reached the end
 stage since) and reads the median and 90th percentile off the merged histogram,
-interpolating inside the bucket. The buckets are narrow where durations are short (15 minutes under an hour), so the result is
-within a few percent of the exact value; the API's velocity endpoint stays exact
-(percentile_cont over the live rows).
+interpolating inside the bucket. The buckets are narrow where durations are short
+(15 minutes under an hour), so the result is within a few percent of the exact value;
+the API's velocity endpoint stays exact (percentile_cont over the live rows).
 """
 
 from __future__ import annotations

@@ -145,3 +145,12 @@ def test_another_seller_cannot_see_or_acknowledge(session_client_for, other_sell
     assert "No breaches recorded" in page
     response = client.post(reverse("sla:acknowledge", args=[breach.pk]), {"comment": "x"})
     assert response.status_code == 404
+
+
+def test_the_page_says_who_still_has_to_sign(session_client_for, draft, seller, marketing_manager):
+    from tests.sla.conftest import sign_all
+
+    sign_all(draft, marketing_manager)
+    page = session_client_for(seller).get(reverse("sla:agreement")).content.decode()
+    assert "Still to sign" in page
+    assert "Sales lead" in page

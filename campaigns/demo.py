@@ -1,15 +1,16 @@
 """Demo campaigns: about 40 over the last 18 months, with their plan, spend, reviews and touches.
 
 ``seed(seed=…, leads=…, out=…)`` runs after the leads demo. Campaigns are created once
-(recognised by name); touches are written by one set-based INSERT … SELECT that runs in
-the database, so it stays fast with a million leads: for most leads, 2 to 5 touches
+(recognised by name); touches are written by set-based INSERT … SELECT statements (one
+per slice of 50,000 lead ids) that run in the database, so it stays fast with a million
+leads: for most leads, 2 to 5 touches
 spread between the lead's creation and the furthest stage it reached, the first one on
 the campaign running when the lead was created (the campaign that sourced it). Touches
 therefore come before the stages they influence, some before MQL, some between MQL and
-SQL, some before the win. Leads that already have campaign touches are skipped, and the
-unique constraint absorbs anything else, so a second run adds nothing and a larger
-``leads`` only adds touches for the new leads. Everything is derived from ``seed`` and
-the lead ids, so it is deterministic.
+SQL, some before the win. Leads are done in id order and a run starts after the last
+lead with a touch, and the unique constraint absorbs anything else, so a second run adds
+nothing and a larger ``leads`` only adds touches for the new leads. Everything is
+derived from ``seed`` and the lead ids, so it is deterministic.
 """
 
 import random
@@ -17,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,6 +38,7 @@ from leads.models import Account, Lead
 CAMPAIGNS = 40
 HISTORY_DAYS = 548  # 18 months, like the demo leads
 TOUCHED_SHARE = 80  # % of leads with campaign touches
+TOUCH_SLICE = 50_000  # leads per INSERT … SELECT
 
 THEMES = [
     "Pipeline hygiene",
@@ -290,8 +293,9 @@ LATER_KIND = (
 )
 
 
-def touches_sql(*, seed: int) -> tuple[str, list]:
-    """The set-based INSERT … SELECT that writes the demo touches (PostgreSQL or SQLite)."""
+def touches_sql(*, seed: int, first_id: int, stop_id: int) -> tuple[str, list]:
+    """The set-based INSERT … SELECT that writes the demo touches of the leads whose id is
+    in [first_id, stop_id) (PostgreSQL or SQLite)."""
     touch_table = CampaignTouch._meta.db_table
     lead_table = Lead._meta.db_table
     campaign_table = Campaign._meta.db_table
@@ -330,7 +334,7 @@ def touches_sql(*, seed: int) -> tuple[str, list]:
                    2 + (l.id * 7919 + %s) %% 4 AS touches
             FROM {lead_table} l
             WHERE (l.id * 104729 + %s) %% 100 < {TOUCHED_SHARE}
-              AND NOT EXISTS (SELECT 1 FROM {touch_table} x WHERE x.lead_id = l.id)
+              AND l.id >= %s AND l.id < %s
         ),
         steps AS (SELECT column1 AS k FROM (VALUES (1), (2), (3), (4), (5)) AS v),
         days AS (
@@ -366,6 +370,8 @@ def touches_sql(*, seed: int) -> tuple[str, list]:
         connection.ops.adapt_datetimefield_value(now),
         seed,
         seed,
+        first_id,
+        stop_id,
         connection.ops.adapt_datefield_value(timezone.localdate()),
         connection.ops.adapt_datetimefield_value(now),
     ]
@@ -375,18 +381,31 @@ def touches_sql(*, seed: int) -> tuple[str, list]:
 def _touches(*, seed: int) -> int:
     if not Campaign.objects.filter(status__in=["active", "completed"]).exists():
         return 0
-    sql, params = touches_sql(seed=seed)
+    bounds = Lead.objects.aggregate(first=Min("id"), last=Max("id"))
+    if bounds["first"] is None:
+        return 0
+    # Leads get their touches in id order, so the leads after the last one with a touch
+    # are the ones still to do (a top-up, or a run that stopped half-way). Asking per
+    # lead (NOT EXISTS) inside the INSERT made the planner, which sees an empty touch
+    # table, compare every new row with every row inserted so far.
+    done = CampaignTouch.objects.aggregate(last=Max("lead_id"))["last"]
+    first = max(bounds["first"], (done or 0) + 1)
     # SQLite reports no row count for INSERT … SELECT with a CTE: count around it there
-    # (small data); PostgreSQL's row count avoids counting millions of rows twice.
+    # (small data); PostgreSQL's row counts avoid counting millions of rows twice.
     before = CampaignTouch.objects.count() if connection.vendor == "sqlite" else 0
+    inserted = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Fresh tables have no statistics yet; without them the planner guesses one
             # campaign and nests the lead scan inside a loop over campaigns and days.
             tables = (Campaign._meta.db_table, Lead._meta.db_table, CampaignTouch._meta.db_table)
             cursor.execute(f"ANALYZE {', '.join(tables)}")
-        cursor.execute(sql, params)
-        inserted = cursor.rowcount
-    if connection.vendor == "sqlite" or inserted < 0:
+        # One statement per slice of lead ids: each is still set-based, but bounded, so
+        # memory and the pending foreign-key checks stay small at a million leads.
+        for first_id in range(first, bounds["last"] + 1, TOUCH_SLICE):
+            sql, params = touches_sql(seed=seed, first_id=first_id, stop_id=first_id + TOUCH_SLICE)
+            cursor.execute(sql, params)
+            inserted += max(cursor.rowcount, 0)
+    if connection.vendor == "sqlite":
         inserted = CampaignTouch.objects.count() - before
     return inserted

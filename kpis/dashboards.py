@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -64,6 +65,7 @@ class Panel:
     def chart_html(self) -> str:
         return charts.to_html(self.figure) if self.figure is not None and not self.empty else ""
 
+    @cached_property
     def table_rows(self) -> list[list[tuple[object, str]]]:
         return [
             [(row.get(column), kind) for column, (_heading, kind) in self.columns.items()]

@@ -292,16 +292,17 @@ def _funnel_from_snapshot(counts, *, since, split, view, group_by, group) -> Non
     )
     if group_by in TIME_GROUPS or group_by == "total":
         rows = rows.filter(group=group)
-        grouped = rows.values(
-            "measure",
-            bucket=TIME_GROUPS[group_by]("day") if group_by in TIME_GROUPS else Value("total"),
-        )
+        # "total" is summed from months too: grouping by month keeps PostgreSQL on the
+        # index-only scan, where a bare GROUP BY measure tempts it into a parallel seq scan.
+        grouped = rows.values("measure", bucket=TIME_GROUPS.get(group_by, TruncMonth)("day"))
     else:
         rows = rows.filter(group__startswith=f"{group_by}:")
         grouped = rows.values("measure", bucket=F("group"))
     for row in grouped.annotate(total=Sum("value")).order_by():
         stage = row["measure"].removeprefix(prefix)
-        if group_by in TIME_GROUPS or group_by == "total":
+        if group_by == "total":
+            label = "total"
+        elif group_by in TIME_GROUPS:
             label = group_label(group_by, row["bucket"])
         else:
             label = row["bucket"].split(":", 1)[1]

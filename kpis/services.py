@@ -8,7 +8,7 @@ from itertools import chain
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -181,6 +181,10 @@ def snapshots_take(*, today: dt.date | None = None) -> SnapshotRun:
         run.slices = {dimension: sorted(values) for dimension, values in slices.items()}
         run.finished_at = timezone.now()
         run.save(update_fields=["rows", "slices", "finished_at"])
+        if connection.vendor == "postgresql":
+            # The table was just rewritten: fresh statistics keep the readers on the index.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE kpis_kpisnapshot")
     return run
 
 

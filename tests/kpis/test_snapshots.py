@@ -61,7 +61,9 @@ def test_a_new_snapshot_replaces_slices_that_no_longer_exist(world):
 
 
 @pytest.mark.parametrize("view", ["cohort", "period"])
-@pytest.mark.parametrize("group_by", ["month", "week", "source", "segment", "owner"])
+@pytest.mark.parametrize(
+    "group_by", ["month", "week", "quarter", "total", "source", "segment", "owner"]
+)
 def test_funnel_through_the_snapshot_equals_the_live_funnel(world, q1_range, view, group_by):
     # As of March 1, L1's win (Mar 1) and L5's acceptance (Mar 3) are "since the
     # snapshot": they come from the live table, on top of the closed days.

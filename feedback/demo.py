@@ -153,6 +153,14 @@ def _answer_followed_up_rejections() -> int:
     Set-based: one UPDATE taking the time, actor and kind of the first follow-up move,
     then one INSERT … SELECT of the matching history rows.
     """
+    if connection.vendor == "postgresql":
+        # Both tables were just filled in bulk (the items in this same transaction):
+        # without fresh statistics the planner believes they are nearly empty and picks
+        # a nested loop comparing every item with every follow-up move (minutes, not
+        # seconds, at 200k leads).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {LeadStageChange._meta.db_table}")
+            cursor.execute(f"ANALYZE {FeedbackItem._meta.db_table}")
     follow_ups = LeadStageChange.objects.filter(
         lead_id=OuterRef("lead_id"),
         from_stage="rejected",

@@ -143,13 +143,36 @@ def histograms(
             sign = 1 if day == last_closed else -1
             found = counts[name]
             found[int(bucket)] = found.get(int(bucket), 0) + sign * int(value)
+    if split > since:
+        _add_since_snapshot(counts, since=since, until=until, as_of=run.as_of, leads=leads)
+        return counts
     for name in names:
         start, end = DURATIONS[name]
-        live = Q(**{f"{start}__gte": split, f"{start}__lt": until})
-        if split > since:
-            live |= Q(**{f"{start}__gte": since, f"{start}__lt": split, f"{end}__gte": run.as_of})
+        live = Q(**{f"{start}__gte": since, f"{start}__lt": until})
         _add_live(counts[name], _pairs(leads.filter(live), start, end))
     return counts
+
+
+def _add_since_snapshot(counts, *, since, until, as_of, leads) -> None:
+    """Add the pairs the snapshot could not see: one query for every duration.
+
+    Those are the leads with any timestamp at or after ``as_of`` — a day's activity —
+    so their timestamps are fetched and bucketed here instead of running one
+    aggregate per duration.
+    """
+    fields = sorted({field for pair in DURATIONS.values() for field in pair})
+    touched = Q()
+    for field in fields:
+        touched |= Q(**{f"{field}__gte": as_of})
+    for row in leads.filter(touched).values(*fields).iterator(chunk_size=2000):
+        for name, found in counts.items():
+            start, end = (row[field] for field in DURATIONS[name])
+            if start is None or end is None or end < start or not since <= start < until:
+                continue
+            # Started since the snapshot, or started before it and ended since.
+            if start >= as_of or end >= as_of:
+                bucket = bucket_of((end - start).total_seconds() / 3600)
+                found[bucket] = found.get(bucket, 0) + 1
 
 
 def _add_live(counts: dict[int, int], pairs) -> None:

@@ -155,3 +155,19 @@ def test_the_task_and_the_command_run_the_same_idempotent_snapshot(world):
     assert SnapshotRun.objects.count() == 1
     assert snapshot_state() == rows
     assert "rows" in out.getvalue()
+
+
+def test_histograms_through_the_snapshot_equal_the_live_histograms(world, q1_range):
+    since, until = q1_range
+    live = histograms.histograms(
+        names=list(histograms.DURATIONS), since=since, until=until, leads=Slice().leads(), run=None
+    )
+    services.snapshots_take(today=MARCH_1)
+    run = selectors.latest_snapshot_run()
+
+    through = histograms.histograms(
+        names=list(histograms.DURATIONS), since=since, until=until, leads=Slice().leads(), run=run
+    )
+
+    assert through == live
+    assert sum(live["decision"].values()) == 5

@@ -208,7 +208,8 @@ def decisions_sync(*, now: datetime) -> int:
             clock, decided_at=decided_at, to_stage=to_stage, calendar=calendars[clock.version_id]
         )
         updated.append(clock)
-    SLAClock.objects.bulk_update(updated, CLOCK_DECISION_FIELDS, batch_size=1000)
+    # Small batches: bulk_update builds one CASE per field, quadratic in the batch size.
+    SLAClock.objects.bulk_update(updated, CLOCK_DECISION_FIELDS, batch_size=100)
     return len(updated)
 
 

@@ -1,6 +1,7 @@
 """Feedback filters, shared by the board and the API (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from accounts.models import User
@@ -25,10 +26,16 @@ class FeedbackFilter(django_filters.FilterSet):
     lead = django_filters.NumberFilter(field_name="lead_id")
     account = django_filters.NumberFilter(field_name="account_id")
     created_from = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="From"
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     created_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="To"
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     q = django_filters.CharFilter(method="search", label="Search")
 

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,7 +52,12 @@ def _create_form(request, data=None) -> FeedbackCreateForm:
         initial.setdefault("kind", "campaign")
     elif initial.get("lead"):
         initial.setdefault("kind", "lead_quality")
-    return FeedbackCreateForm(data, initial=initial, leads=visible_leads)
+    form = FeedbackCreateForm(data, initial=initial, leads=visible_leads)
+    subject_given = (data or initial).get("lead") or (data or initial).get("account")
+    if subject_given:
+        # About a lead or an account already: a campaign choice would only contradict it.
+        form.fields["campaign"].widget = forms.HiddenInput()
+    return form
 
 
 @login_required

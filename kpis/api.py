@@ -65,6 +65,57 @@ class VelocityQueryInput(RangeInput):
         return data
 
 
+class FunnelRowOutput(serializers.Serializer):
+    group = serializers.CharField()
+    mql = serializers.IntegerField()
+    sal = serializers.IntegerField()
+    sql = serializers.IntegerField()
+    customer = serializers.IntegerField()
+    mql_to_sal = serializers.FloatField(allow_null=True)
+    sal_to_sql = serializers.FloatField(allow_null=True)
+    sql_to_customer = serializers.FloatField(allow_null=True)
+
+
+class FunnelOutput(serializers.Serializer):
+    locals()["from"] = serializers.DateField()
+    to = serializers.DateField()
+    view = serializers.CharField()
+    group_by = serializers.CharField()
+    rows = FunnelRowOutput(many=True)
+    total = FunnelRowOutput()
+
+
+class DurationOutput(serializers.Serializer):
+    group = serializers.CharField()
+    count = serializers.IntegerField()
+    median_hours = serializers.FloatField(allow_null=True)
+    p90_hours = serializers.FloatField(allow_null=True)
+
+
+class SpeedToLeadOutput(serializers.Serializer):
+    decision = DurationOutput()
+    first_touch = DurationOutput()
+
+
+class VelocityOutput(serializers.Serializer):
+    locals()["from"] = serializers.DateField()
+    to = serializers.DateField()
+    stage_from = serializers.CharField()
+    stage_to = serializers.CharField()
+    group_by = serializers.CharField()
+    rows = DurationOutput(many=True)
+    total = DurationOutput()
+    speed_to_lead = SpeedToLeadOutput()
+
+
+class SlaComplianceOutput(serializers.Serializer):
+    locals()["from"] = serializers.DateField()
+    to = serializers.DateField()
+    marketing = serializers.FloatField(allow_null=True)
+    sales = serializers.FloatField(allow_null=True)
+    speed_to_lead_effect = FunnelRowOutput(many=True)
+
+
 def _parse(serializer_class, request) -> dict:
     payload = serializer_class(data=request.query_params)
     payload.is_valid(raise_exception=True)
@@ -107,7 +158,8 @@ class FunnelView(APIView):
             *RANGE_PARAMETERS,
             OpenApiParameter("group_by", str, enum=FUNNEL_GROUP_BYS),
             OpenApiParameter("view", str, enum=("cohort", "period")),
-        ]
+        ],
+        responses=FunnelOutput,
     )
     def get(self, request):
         data = _parse(FunnelQueryInput, request)
@@ -143,7 +195,8 @@ class VelocityView(APIView):
             OpenApiParameter("stage_from", str, enum=selectors.STAGES),
             OpenApiParameter("stage_to", str, enum=selectors.STAGES),
             OpenApiParameter("group_by", str, enum=VELOCITY_GROUP_BYS),
-        ]
+        ],
+        responses=VelocityOutput,
     )
     def get(self, request):
         data = _parse(VelocityQueryInput, request)
@@ -183,7 +236,7 @@ class SlaComplianceView(APIView):
 
     scope_area = "kpis"
 
-    @extend_schema(parameters=RANGE_PARAMETERS)
+    @extend_schema(parameters=RANGE_PARAMETERS, responses=SlaComplianceOutput)
     def get(self, request):
         data = _parse(RangeInput, request)
         since, until = _bounds(data)

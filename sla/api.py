@@ -117,6 +117,7 @@ class BreachOutput(serializers.ModelSerializer):
             "side",
             "version",
             "lead",
+            "campaign",
             "owner",
             "period_start",
             "period_end",

@@ -52,6 +52,7 @@ class BreachKind(models.TextChoices):
     REJECTION_WITHOUT_COMMENT = "rejection_without_comment", _("Rejection without comment")
     MQL_VOLUME = "mql_volume", _("MQL volume below target")
     ACCEPTANCE_RATE = "acceptance_rate", _("Acceptance rate below target")
+    CAMPAIGN_FEEDBACK_LATE = "campaign_feedback_late", _("Campaign feedback not on time")
 
 
 # Which side answers for each kind of breach.
@@ -62,9 +63,13 @@ BREACH_SIDE = {
     BreachKind.REJECTION_WITHOUT_COMMENT: Side.SALES,
     BreachKind.MQL_VOLUME: Side.MARKETING,
     BreachKind.ACCEPTANCE_RATE: Side.MARKETING,
+    BreachKind.CAMPAIGN_FEEDBACK_LATE: Side.SALES,
 }
-LEAD_BREACH_KINDS = tuple(
-    kind for kind in BreachKind if kind not in {"mql_volume", "acceptance_rate"}
+LEAD_BREACH_KINDS = (
+    BreachKind.DECISION_LATE,
+    BreachKind.FIRST_TOUCH_LATE,
+    BreachKind.RECYCLED_EARLY,
+    BreachKind.REJECTION_WITHOUT_COMMENT,
 )
 PERIOD_BREACH_KINDS = (BreachKind.MQL_VOLUME, BreachKind.ACCEPTANCE_RATE)
 
@@ -403,6 +408,14 @@ class Breach(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Campaign feedback breaches: the campaign that got no feedback from sales in time.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_breaches",
+    )
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     due_at = models.DateTimeField()
@@ -430,13 +443,19 @@ class Breach(models.Model):
                 condition=Q(period_start__isnull=False),
                 name="breach_once_per_version_kind_period",
             ),
+            models.UniqueConstraint(
+                fields=["campaign", "kind"],
+                condition=Q(campaign__isnull=False),
+                name="breach_once_per_campaign_kind",
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=BreachKind.values), name="breach_kind_valid"
             ),
             models.CheckConstraint(condition=Q(side__in=Side.values), name="breach_side_valid"),
             models.CheckConstraint(
                 condition=Q(lead__isnull=False, clock__isnull=False)
-                | Q(period_start__isnull=False),
+                | Q(period_start__isnull=False)
+                | Q(campaign__isnull=False),
                 name="breach_per_lead_or_per_period",
             ),
             models.CheckConstraint(

@@ -241,7 +241,9 @@ def version_diff(older: SLAVersion, newer: SLAVersion) -> list[dict]:
 def breach_list_visible_to(user: User) -> QuerySet:
     """Breaches ``user`` may see: everything for marketing, leadership and admins;
     marketing breaches plus their team's (managers) or their own (sellers) for sales."""
-    breaches = Breach.objects.select_related("version__sla", "lead", "owner", "acknowledged_by")
+    breaches = Breach.objects.select_related(
+        "version__sla", "lead", "campaign", "owner", "acknowledged_by"
+    )
     if permissions.sees_all_breaches(user):
         return breaches
     mine = Q(side=Side.MARKETING)

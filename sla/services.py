@@ -436,13 +436,21 @@ def breach_notify(*, breach_id: int) -> bool:
     )
     if not claimed:
         return False
-    breach = Breach.objects.select_related("version__sla", "owner", "lead").get(pk=breach_id)
+    breach = Breach.objects.select_related("version__sla", "owner", "lead", "campaign").get(
+        pk=breach_id
+    )
     if breach.lead_id:
         subject = _("SLA breach: %(kind)s — %(lead)s") % {
             "kind": breach.get_kind_display(),
             "lead": breach.lead,
         }
         url = f"/leads/{breach.lead_id}/"
+    elif breach.campaign_id:
+        subject = _("SLA breach: %(kind)s — %(campaign)s") % {
+            "kind": breach.get_kind_display(),
+            "campaign": breach.campaign,
+        }
+        url = f"/campaigns/{breach.campaign_id}/"
     else:
         subject = _("SLA breach: %(kind)s for the period from %(start)s") % {
             "kind": breach.get_kind_display(),

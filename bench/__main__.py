@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCH_MODULES = ("bench.leads", "bench.sla", "bench.campaigns", "bench.kpis")
+BENCH_MODULES = ("bench.leads", "bench.sla", "bench.campaigns", "bench.feedback", "bench.kpis")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/smarketing_bench"
 
 

@@ -245,6 +245,35 @@ def feedback_record_rejection(*, change: LeadStageChange) -> FeedbackItem:
     return item
 
 
+def feedback_close_rejection(*, change: LeadStageChange) -> FeedbackStatusChange | None:
+    """Marketing dealt with a rejected lead: its open rejection feedback is actioned.
+
+    Called inside lead_transition's transaction when marketing recycles or disqualifies
+    a rejected lead, so the unanswered count only holds rejections nobody acted on, and
+    the seller hears what became of the lead. Nothing open (already answered, or a
+    rejection from before feedback existed): nothing to do.
+    """
+    item = (
+        FeedbackItem.objects.filter(
+            lead_id=change.lead_id,
+            stage_change__action="reject",
+            status__in=[Status.NEW, Status.ACKNOWLEDGED],
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if item is None:
+        return None
+    outcome = (
+        _("Recycled to nurture; marketing will qualify it again later.")
+        if change.action == "recycle"
+        else _("Disqualified by marketing.")
+    )
+    answer = f"{outcome} {change.comment}".strip() if change.comment else outcome
+    move = lifecycle.find_move_to(Status.ACTIONED, item.status)
+    return feedback_transition(item=item, action=move.action, actor=change.actor, answer=answer)
+
+
 def rejection_feedback_backfill() -> int:
     """Create the feedback items of every rejection that has none yet, set-based.
 

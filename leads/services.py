@@ -211,6 +211,8 @@ def lead_transition(
         transaction.on_commit(partial(tasks.notify_handover.delay, change.pk))
     elif move.target == Stage.REJECTED:
         feedback_services.feedback_record_rejection(change=change)
+    if move.source == Stage.REJECTED:
+        feedback_services.feedback_close_rejection(change=change)
     return change
 
 

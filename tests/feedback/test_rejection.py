@@ -82,3 +82,41 @@ def test_backfill_covers_bulk_inserted_rejections_once(seller, django_assert_max
     assert services.rejection_feedback_backfill() == 0
     assert FeedbackItem.objects.count() == 3
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_recycling_a_rejected_lead_actions_its_rejection_feedback(
+    seller, marketer, django_capture_on_commit_callbacks
+):
+    lead = LeadFactory(handed_over=True, owner=seller)
+    lead_transition(lead=lead, action="reject", actor=seller, reason_code="bad_timing")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_transition(
+            lead=lead,
+            action="recycle",
+            actor=marketer,
+            reason_code="bad_timing",
+            comment="Nurture until Q3.",
+        )
+
+    item = FeedbackItem.objects.get()
+    assert (item.status, item.answered_by) == (Status.ACTIONED, marketer)
+    assert (
+        item.answer
+        == "Recycled to nurture; marketing will qualify it again later. Nurture until Q3."
+    )
+    assert list(item.status_changes.values_list("to_status", flat=True)) == ["new", "actioned"]
+
+
+def test_disqualifying_a_rejected_lead_closes_only_open_feedback(seller, marketer):
+    lead = LeadFactory(handed_over=True, owner=seller)
+    lead_transition(lead=lead, action="reject", actor=seller, reason_code="not_icp")
+    item = FeedbackItem.objects.get()
+    services.feedback_transition(item=item, action="decline", actor=marketer, answer="Fits ICP.")
+
+    lead_transition(lead=lead, action="disqualify", actor=marketer)
+
+    item.refresh_from_db()
+    assert item.status == Status.DECLINED
+    assert item.answer == "Fits ICP."
+    assert lead.stage == Stage.DISQUALIFIED

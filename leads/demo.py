@@ -281,7 +281,8 @@ def _copy(model, objects: list) -> None:
     """PostgreSQL COPY of unsaved instances: several times faster than INSERT for a million."""
     if not objects:
         return
-    fields = model._meta.concrete_fields
+    # Generated columns (Lead.search_text) are computed by the database.
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
     buffer = io.StringIO()
     for obj in objects:
         buffer.write("\t".join(_copy_value(getattr(obj, field.attname)) for field in fields))

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +117,14 @@ class Lead(models.Model):
     close_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # What the search box matches: e-mail and name, upper-cased, kept by the database.
+    # On PostgreSQL a trigram GIN index on it (migration 0006) makes "contains" searches
+    # an index scan instead of a scan of every lead.
+    search_text = models.GeneratedField(
+        expression=Upper(Concat("email", Value(" "), "first_name", Value(" "), "last_name")),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [

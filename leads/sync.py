@@ -335,7 +335,8 @@ def _changes(lead: Lead, values: dict) -> dict[str, object]:
     return changes
 
 
-_INSERT_FIELDS = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+# Generated columns (search_text) are the database's to fill.
+_INSERT_FIELDS = [f for f in Lead._meta.concrete_fields if not f.primary_key and not f.generated]
 # Column defaults of a new lead; timestamps are set per batch. Only non-callable
 # defaults are taken here ("" for text, 0 for the score, None for the rest).
 _INSERT_DEFAULTS = {

@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Two workers: the suite is CPU-bound and machines here have two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint format migrations-check check-deploy bench clean
 

@@ -36,25 +36,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from leads import permissions, tasks
 from leads.models import Account, Lead, LeadImport, Stage
+from leads.services import EDITABLE_FIELDS
 from smarketing.errors import Conflict
 
 MAX_BATCH = 1_000
 # What an item may set, by API name. ``account`` is an account id; ``company`` (input
 # only) is a company name or domain, found or created as an Account.
-SYNC_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "title",
-    "phone",
-    "account",
-    "source",
-    "source_system",
-    "external_id",
-    "segment",
-    "region",
-    "score",
-)
+SYNC_FIELDS = EDITABLE_FIELDS
 INPUT_ONLY_FIELDS = ("company",)
 # Output fields a client may send back unchanged (a record it pulled): ignored, because
 # sync never sets them.

@@ -10,3 +10,15 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// An accepted MQL joins the pipeline table out-of-band; when the pipeline was empty, the
+// table was only hidden, so show it and drop the empty-state text.
+document.addEventListener("htmx:afterSettle", function () {
+  var rows = document.getElementById("working-rows");
+  var table = document.getElementById("working-table");
+  if (rows && table && table.hidden && rows.children.length > 0) {
+    table.hidden = false;
+    var empty = document.getElementById("working-empty");
+    if (empty) empty.remove();
+  }
+});

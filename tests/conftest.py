@@ -72,3 +72,23 @@ def session_client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """Give transactional tests the rows that data migrations make (reason codes).
+
+    A transactional test ends by flushing its database, so the next one on that worker
+    starts without them; ordinary tests roll back and keep them.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from leads.models import ReasonCode
+
+    seeded = importlib.import_module("leads.migrations.0002_reason_codes_and_role_permissions")
+    for position, (code, label) in enumerate(seeded.REASON_CODES):
+        ReasonCode.objects.get_or_create(code=code, defaults={"label": label, "position": position})

@@ -2,11 +2,10 @@
 
 import pytest
 
-from leads.models import Lead, LeadStageChange, ReasonCode, Stage
+from leads.models import Lead, LeadStageChange, Stage
 from tests.factories import LeadFactory
 
-# The live server reads committed data. A transactional test's database starts flushed,
-# without what data migrations made, so each test makes the reason codes it uses.
+# The live server reads committed data (tests/conftest.py restores the reason codes).
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -27,7 +26,6 @@ def test_a_seller_accepts_an_mql_with_one_click(page_as, seller):
 
 
 def test_a_seller_rejects_with_a_reason_and_marketing_sees_it(page_as, seller, marketer):
-    ReasonCode.objects.get_or_create(code="no_budget", defaults={"label": "No budget"})
     lead = LeadFactory(handed_over=True, owner=seller, first_name="Paula", last_name="Weber")
     page = page_as(seller)
 

@@ -58,7 +58,7 @@ def main() -> int:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
         },
-        "leads": Lead.objects.count(),
+        "leads_in_db": Lead.objects.count(),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     for module_name in BENCH_MODULES:
@@ -72,7 +72,7 @@ def main() -> int:
                 raise
             continue
         print(f"== {area}", flush=True)
-        results[area] = module.run(leads=results["leads"])
+        results[area] = module.run(leads=results["leads_in_db"])
         print(json.dumps(results[area], indent=2), flush=True)
 
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")

@@ -21,6 +21,7 @@ from campaigns.models import (
     SpendEntry,
 )
 from leads.models import Lead
+from smarketing.cache import dashboards_changed
 from smarketing.errors import Conflict, NotAllowed
 
 
@@ -121,6 +122,7 @@ def campaign_update(
     campaign.save()
     if target_accounts is not None:
         campaign.target_accounts.set(target_accounts)
+    dashboards_changed()
     return campaign
 
 
@@ -186,6 +188,7 @@ def spend_add(
         raise ValidationError({"amount": [_("A spend amount cannot be negative.")]})
     entry.full_clean()
     entry.save()
+    dashboards_changed()
     return entry
 
 
@@ -194,6 +197,7 @@ def spend_delete(*, entry: SpendEntry, actor: User) -> None:
     if not permissions.can_edit_budget(actor, entry.campaign):
         raise PermissionDenied(_("Only marketing can change spend."))
     entry.delete()
+    dashboards_changed()
 
 
 @transaction.atomic
@@ -266,6 +270,7 @@ def campaign_touch_record(
     errors = _check_touch(kind, occurred_at, now)
     if errors:
         raise ValidationError(errors)
+    dashboards_changed()
     try:
         with transaction.atomic():
             return CampaignTouch.objects.get_or_create(
@@ -310,6 +315,7 @@ def campaign_touches_record_many(
     """
     if actor is not None and not permissions.can_edit_campaign(actor, campaign):
         raise PermissionDenied(_("Only marketing can record campaign touches."))
+    dashboards_changed()
     now = timezone.now()
     ids = {item["lead"] for item in items if item.get("lead") not in (None, "")}
     emails = {

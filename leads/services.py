@@ -24,6 +24,7 @@ from leads.models import (
     Touch,
 )
 from sla import services as sla_services
+from smarketing.cache import dashboards_changed
 from smarketing.errors import Conflict, NotAllowed
 
 # The fields a person or an integration may set directly. Stage, owner and the
@@ -213,6 +214,7 @@ def lead_transition(
         feedback_services.feedback_record_rejection(change=change)
     if move.source == Stage.REJECTED:
         feedback_services.feedback_close_rejection(change=change)
+    dashboards_changed()
     return change
 
 
@@ -306,6 +308,7 @@ def lead_reassign(
     )
     lead.refresh_from_db()
     transaction.on_commit(partial(tasks.notify_handover.delay, change.pk))
+    dashboards_changed()
     return change
 
 
@@ -328,6 +331,7 @@ def touch_log(
         Q(first_touch_at__isnull=True) | Q(first_touch_at__gt=occurred_at)
     ).update(first_touch_at=occurred_at, updated_at=now)
     lead.refresh_from_db(fields=["first_touch_at", "updated_at"])
+    dashboards_changed()
     return touch
 
 

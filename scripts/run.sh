@@ -11,6 +11,9 @@ PORT="${PORT:-8000}"
 export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-filesystem://}"
 export SMARKETING_BASE_URL="${SMARKETING_BASE_URL:-http://127.0.0.1:${PORT}}"
+# One cache for the web server and the worker, so a breach found by the worker
+# invalidates the dashboards the web server cached.
+export CACHE_URL="${CACHE_URL:-filecache://$PWD/.cache/django}"
 
 "$BIN/python" manage.py migrate --no-input -v 0
 "$BIN/python" manage.py seed_demo

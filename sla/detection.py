@@ -42,6 +42,7 @@ from sla.models import (
     SLAVersion,
     VersionStatus,
 )
+from smarketing.cache import bump_dashboards_generation
 
 OPEN, MET, BREACHED, NOT_APPLICABLE = (
     ObligationState.OPEN,
@@ -83,6 +84,8 @@ def breaches_detect(*, now: datetime) -> list[int]:
         period_breaches_record(now=now)
     with transaction.atomic():
         campaign_feedback_breaches_record(now=now)
+    # Compliance panels are cached; breaches and clock states may have changed.
+    bump_dashboards_generation()
     return list(Breach.objects.filter(notified_at__isnull=True).values_list("id", flat=True))
 
 

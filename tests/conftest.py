@@ -92,3 +92,11 @@ def _reference_data_in_transactional_tests(request):
     seeded = importlib.import_module("leads.migrations.0002_reason_codes_and_role_permissions")
     for position, (code, label) in enumerate(seeded.REASON_CODES):
         ReasonCode.objects.get_or_create(code=code, defaults={"label": label, "position": position})
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache():
+    """Cached dashboard panels never leak from one test's data into the next."""
+    from smarketing.cache import bump_dashboards_generation
+
+    bump_dashboards_generation()

@@ -136,45 +136,49 @@ def funnel_panel(r: Range, *, view: str | None = None, group_by: str = "month") 
     )
 
 
-def revenue_panel(r: Range) -> Panel:
+def _against_target_panel(
+    r: Range, *, key: str, measure: str, column: str, label: str, kind: str
+) -> Panel:
+    """A measure per month beside its target (revenue, new customers)."""
     frame = analytics.target_frame(
-        [{"period": row["period"], "revenue": row["revenue"]} for row in r.revenue_rows()],
-        _targets(Measure.REVENUE, r.since, r.until),
-        "revenue",
+        [{"period": row["period"], column: row[column]} for row in r.revenue_rows()],
+        _targets(measure, r.since, r.until),
+        column,
     )
     return Panel(
-        key="revenue",
-        title="Revenue against target",
+        key=key,
+        title=f"{label} against target",
         frame=frame,
-        figure=charts.target_chart(frame, "revenue", "Revenue"),
+        figure=charts.target_chart(frame, column, label),
         columns={
             "period": ("Month", "text"),
-            "revenue": ("Revenue", "money"),
-            "target": ("Target", "money"),
+            column: (label, kind),
+            "target": ("Target", kind),
             "attainment": ("Attainment", "percent"),
         },
-        empty=analytics.is_empty(frame, ["revenue", "target"]),
+        empty=analytics.is_empty(frame, [column, "target"]),
+    )
+
+
+def revenue_panel(r: Range) -> Panel:
+    return _against_target_panel(
+        r,
+        key="revenue",
+        measure=Measure.REVENUE,
+        column="revenue",
+        label="Revenue",
+        kind="money",
     )
 
 
 def customers_panel(r: Range) -> Panel:
-    frame = analytics.target_frame(
-        [{"period": row["period"], "customers": row["customers"]} for row in r.revenue_rows()],
-        _targets(Measure.NEW_CUSTOMERS, r.since, r.until),
-        "customers",
-    )
-    return Panel(
+    return _against_target_panel(
+        r,
         key="customers",
-        title="New customers against target",
-        frame=frame,
-        figure=charts.target_chart(frame, "customers", "New customers"),
-        columns={
-            "period": ("Month", "text"),
-            "customers": ("New customers", "count"),
-            "target": ("Target", "count"),
-            "attainment": ("Attainment", "percent"),
-        },
-        empty=analytics.is_empty(frame, ["customers", "target"]),
+        measure=Measure.NEW_CUSTOMERS,
+        column="customers",
+        label="New customers",
+        kind="count",
     )
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts import services
-from accounts.models import ApiToken, Team, User
+from accounts.models import ApiToken, Notification, Team, User
 
 
 @admin.register(Team)
@@ -83,3 +83,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # A token's secret is shown once at creation; that happens on the tokens page
         # or with `manage.py create_api_token`, never in a form that cannot show it.
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
+    list_filter = ["kind", "read_at"]
+    search_fields = ["recipient__username", "message"]
+    list_select_related = ["recipient"]
+    readonly_fields = ["recipient", "kind", "message", "url", "dedupe_key", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # notifications are sent by the product, never typed in

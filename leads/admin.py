@@ -12,7 +12,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from leads import lifecycle, services
-from leads.models import Account, AssignmentRule, Lead, LeadStageChange, ReasonCode, Touch
+from leads.models import (
+    Account,
+    AssignmentRule,
+    Lead,
+    LeadImport,
+    LeadStageChange,
+    ReasonCode,
+    RoundRobinCursor,
+    Touch,
+)
 from smarketing.errors import DomainError
 
 
@@ -199,3 +208,44 @@ class LeadStageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["lead", "actor"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+
+@admin.register(LeadImport)
+class LeadImportAdmin(admin.ModelAdmin):
+    """CSV imports: who uploaded what, and how it went. Read-only; imports start on the page."""
+
+    list_display = [
+        "filename",
+        "created_by",
+        "status",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["filename", "created_by__username"]
+    list_select_related = ["created_by"]
+    exclude = ["content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoundRobinCursor)
+class RoundRobinCursorAdmin(admin.ModelAdmin):
+    """Whose turn it is in each sales team; the hand-over moves it, people only read it."""
+
+    list_display = ["team", "last_assigned"]
+    list_select_related = ["team", "last_assigned"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -986,3 +986,13 @@ def test_a_conflict_on_the_lead_page_says_so_on_top(session_client_for, seller):
     assert response.status_code == 409
     assert "Someone else changed this lead" in str(response.context["page_errors"])
     assert 'class="callout danger"' in response.content.decode()
+
+
+def test_every_admin_list_page_opens(session_client_for, admin_user):
+    """Each model registered in the admin has a working list page (no 500 anywhere)."""
+    from django.contrib import admin
+
+    client = session_client_for(admin_user)
+    for model in admin.site._registry:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        assert client.get(url).status_code == 200, url

@@ -100,3 +100,23 @@ def _fresh_dashboard_cache():
     from smarketing.cache import bump_dashboards_generation
 
     bump_dashboards_generation()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_when_the_test_database_is_dropped(django_db_setup, django_db_blocker):
+    """End connections that threads of concurrency and browser tests may leave behind.
+
+    PostgreSQL refuses to drop a database someone is connected to, and a connection of a
+    finished thread can linger until garbage collection. This teardown runs just before
+    pytest-django drops the test database.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

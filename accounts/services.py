@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, ApiTokenScope, Team, User, hash_token
+from accounts.models import ApiToken, ApiTokenScope, Notification, Team, User, hash_token
 from accounts.roles import ROLE_GROUP_NAME, ROLE_TEAM_KIND, Role
 
 TOKEN_PREFIX = "smk_"
@@ -133,3 +133,15 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
     return token
+
+
+def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark ``user``'s unread notices read (all, or one); returns how many changed.
+
+    One UPDATE scoped to the user's own rows: the recipient filter is the permission
+    check, and marking twice changes nothing.
+    """
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

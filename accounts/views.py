@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -44,20 +43,12 @@ def notifications(request):
     )
 
 
-# Marking notices read is one scoped UPDATE on the user's own rows: there is no rule to
-# apply, and the filter on recipient is the permission check.
-def _mark_read(user, **filters) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True, **filters).update(
-        read_at=timezone.now()
-    )
-
-
 @login_required
 @require_POST
 def notification_open(request, pk: int):
     """Mark one notice read and go where it points (only to a page of this site)."""
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    _mark_read(request.user, pk=notice.pk)
+    services.notifications_mark_read(user=request.user, notification_id=notice.pk)
     if notice.url and url_has_allowed_host_and_scheme(
         notice.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -73,9 +64,9 @@ def notifications_mark_read(request):
     if notice_id:
         if not notice_id.isdigit():
             return redirect("accounts:notifications")
-        count = _mark_read(request.user, pk=int(notice_id))
+        count = services.notifications_mark_read(user=request.user, notification_id=int(notice_id))
     else:
-        count = _mark_read(request.user)
+        count = services.notifications_mark_read(user=request.user)
     if count:
         messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
     return redirect("accounts:notifications")

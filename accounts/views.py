@@ -11,6 +11,7 @@ from accounts.forms import ApiTokenCreateForm
 from accounts.models import ApiToken, Notification
 from leads import permissions as lead_permissions
 from leads import selectors as lead_selectors
+from smarketing.forms import add_service_errors
 
 NOTIFICATIONS_PAGE_SIZE = 30
 
@@ -88,9 +89,7 @@ def api_tokens(request):
                     expires_days=form.cleaned_data["expires_days"],
                 )
             except ValidationError as error:
-                for field, field_errors in error.message_dict.items():
-                    for message in field_errors:
-                        form.add_error(field if field in form.fields else None, message)
+                add_service_errors(form, error)
                 status = 400
             else:
                 form = ApiTokenCreateForm()

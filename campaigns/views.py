@@ -29,6 +29,7 @@ from campaigns.forms import (
 from campaigns.models import Campaign, ChecklistItem
 from leads.models import Lead
 from smarketing.errors import DomainError
+from smarketing.forms import add_service_errors
 
 PAGE_SIZE = 25
 
@@ -45,13 +46,6 @@ def _query_string(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 @login_required
@@ -148,7 +142,7 @@ def campaign_create(request):
                 **form.plan(),
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Campaign “{campaign}” planned.")
             return redirect("campaigns:detail", pk=campaign.pk)
@@ -176,7 +170,7 @@ def campaign_edit(request, pk: int):
                 **form.plan(),
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Campaign saved.")
             return redirect("campaigns:detail", pk=campaign.pk)
@@ -279,7 +273,7 @@ def spend_add(request, pk: int):
         try:
             services.spend_add(campaign=campaign, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Spend recorded.")
             return redirect(reverse("campaigns:detail", args=[campaign.pk]) + "#spend")
@@ -324,7 +318,7 @@ def review_add(request, pk: int):
         try:
             services.review_add(campaign=campaign, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Review note added.")
             return redirect(reverse("campaigns:detail", args=[campaign.pk]) + "#reviews")
@@ -379,7 +373,7 @@ def campaign_touches(request, pk: int):
                             occurred_at=touch_form.cleaned_data["occurred_at"],
                         )
                     except ValidationError as error:
-                        _errors_to_form(touch_form, error)
+                        add_service_errors(touch_form, error)
                     else:
                         messages.success(
                             request,

@@ -21,15 +21,9 @@ from feedback.models import FeedbackItem, Status, WeeklyBrief
 from leads import selectors as lead_selectors
 from leads.models import Account
 from smarketing.errors import DomainError
+from smarketing.forms import add_service_errors
 
 PAGE_SIZE = 25
-
-
-def _errors_onto_form(form, error: ValidationError) -> None:
-    for field, field_errors in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in field_errors:
-            form.add_error(target, message)
 
 
 def _query_string_without_page(request) -> str:
@@ -106,7 +100,7 @@ def create(request):
             try:
                 item = services.feedback_create(author=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _errors_onto_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Thank you: marketing sees your feedback now.")
                 return redirect("feedback:detail", pk=item.pk)
@@ -167,7 +161,7 @@ def move(request, pk: int):
                 answer=form.cleaned_data["answer"],
             )
         except ValidationError as error:
-            _errors_onto_form(form, error)
+            add_service_errors(form, error)
             error_message = " ".join(error.messages)
         except DomainError as error:
             form.add_error(None, error.message)
@@ -198,7 +192,7 @@ def comment(request, pk: int):
                 item=item, author=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _errors_onto_form(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(reverse("feedback:detail", args=[item.pk]) + "#thread")
     return _render_detail(request, item, comment_form=form, status=400)

@@ -1,22 +1,9 @@
 """Forms of the leads pages. They parse input; the services decide and write."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from leads import lifecycle, selectors
 from leads.models import Account, Lead, ReasonCode, Stage, TouchKind
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _reason_choices() -> list[tuple[str, str]]:

@@ -33,12 +33,12 @@ from leads.forms import (
     ReasonCodeEditForm,
     ReassignForm,
     TouchForm,
-    add_service_errors,
     form_with_error,
 )
 from leads.models import ReasonCode, Stage, TouchKind
 from sla import selectors as sla_selectors
 from smarketing.errors import Conflict, DomainError
+from smarketing.forms import add_service_errors
 
 PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 25

@@ -36,6 +36,7 @@ from sla.models import (
     VersionStatus,
 )
 from smarketing.errors import DomainError
+from smarketing.forms import add_service_errors
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TERM_UNITS = {
@@ -227,7 +228,7 @@ def create(request):
                 **form.terms(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Draft created. Ask the signatories to sign it."))
             return redirect(_agreement_url(version.sla))
@@ -255,13 +256,6 @@ def _default_terms() -> dict:
     }
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
-
-
 @login_required
 def amend(request, pk: int):
     """Change terms: in place for an unsigned draft, else as a new draft version."""
@@ -274,7 +268,7 @@ def amend(request, pk: int):
         try:
             result = services.version_amend(version=version, actor=request.user, **form.terms())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:

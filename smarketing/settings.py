@@ -71,7 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },
@@ -184,6 +184,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 # The schedule is versioned with the code; django-celery-beat's database scheduler reads
 # it on start. Each app adds its periodic jobs here, each also runnable as a command.
 CELERY_BEAT_SCHEDULE = {
+    "sweep-events": {"task": "events.tasks.sweep_events", "schedule": 60},
+    "purge-events": {"task": "events.tasks.purge_events", "schedule": crontab(minute=15, hour=3)},
     "detect-breaches": {"task": "sla.tasks.detect_breaches", "schedule": 5 * 60},
     "weekly-brief": {
         "task": "feedback.tasks.send_weekly_brief",

@@ -9,29 +9,9 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import ApiTokenCreateForm
 from accounts.models import ApiToken, Notification
-from leads import permissions as lead_permissions
-from leads import selectors as lead_selectors
 from smarketing.forms import add_service_errors
 
 NOTIFICATIONS_PAGE_SIZE = 30
-
-
-@login_required
-def home(request):
-    """Each role's starting point: what it works on today.
-
-    The cards' counts are a few indexed COUNTs, only those the role's cards show.
-    """
-    user = request.user
-    context = {"role": user.role}
-    if user.is_sales:
-        context["mqls_waiting"] = lead_selectors.inbox_mqls_waiting_count(user)
-    if user.is_marketing:
-        context["leads_to_qualify"] = lead_selectors.leads_to_qualify_count()
-        context["rejected_waiting"] = lead_selectors.rejected_count()
-    if lead_permissions.can_manage_reason_codes(user):
-        context["manages_reason_codes"] = True
-    return render(request, "accounts/home.html", context)
 
 
 @login_required

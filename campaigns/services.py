@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +20,10 @@ from campaigns.models import (
     ReviewNote,
     SpendEntry,
 )
+from events import catalog
+from events.services import event_record, events_record_many
 from leads.models import Lead
-from smarketing.cache import dashboards_changed
+from leads.services import lead_create
 from smarketing.errors import Conflict, NotAllowed
 
 
@@ -100,7 +102,28 @@ def campaign_create(*, actor: User, target_accounts=(), **fields) -> Campaign:
     campaign.save()
     if target_accounts:
         campaign.target_accounts.set(target_accounts)
+    event_record(
+        catalog.CAMPAIGN_CREATED,
+        obj=campaign,
+        actor=actor,
+        occurred_at=now,
+        data={**_plan_data(campaign), "target_account_ids": _target_ids(campaign)},
+    )
     return campaign
+
+
+def _plan_data(campaign: Campaign) -> dict:
+    """The campaign's plan as its events report it: every editable field, people by id."""
+    return {
+        name: getattr(
+            campaign, f"{name}_id" if name in ("marketing_owner", "sales_coowner") else name
+        )
+        for name in EDITABLE_FIELDS
+    } | {"status": campaign.status}
+
+
+def _target_ids(campaign: Campaign) -> list[int]:
+    return sorted(campaign.target_accounts.values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -115,6 +138,7 @@ def campaign_update(
         raise ValidationError({field: _("This field cannot be changed here.") for field in unknown})
     if set(changes) & set(BUDGET_FIELDS) and not permissions.can_edit_budget(actor, campaign):
         raise PermissionDenied(_("Only marketing can edit budgets."))
+    before = _plan_data(campaign) | {"target_account_ids": _target_ids(campaign)}
     for field, value in changes.items():
         setattr(campaign, field, value)
     campaign.updated_at = timezone.now()
@@ -122,7 +146,16 @@ def campaign_update(
     campaign.save()
     if target_accounts is not None:
         campaign.target_accounts.set(target_accounts)
-    dashboards_changed()
+    after = _plan_data(campaign) | {"target_account_ids": _target_ids(campaign)}
+    changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    if changed:
+        event_record(
+            catalog.CAMPAIGN_UPDATED,
+            obj=campaign,
+            actor=actor,
+            occurred_at=campaign.updated_at,
+            data={"changes": changed},
+        )
     return campaign
 
 
@@ -135,6 +168,7 @@ def campaign_delete(*, campaign: Campaign, actor: User) -> None:
         raise NotAllowed(
             _("This campaign has touches or spend: cancel it instead, so its history stays.")
         )
+    event_record(catalog.CAMPAIGN_DELETED, obj=campaign, actor=actor, data={"name": campaign.name})
     campaign.delete()
 
 
@@ -169,6 +203,13 @@ def campaign_move(
         comment=comment,
         created_at=now,
     )
+    event_record(
+        catalog.CAMPAIGN_UPDATED,
+        obj=campaign,
+        actor=actor,
+        occurred_at=now,
+        data={"changes": {"status": [campaign.status, target]}, "comment": comment},
+    )
     campaign.status = target
     campaign.updated_at = now
     return change
@@ -188,7 +229,12 @@ def spend_add(
         raise ValidationError({"amount": [_("A spend amount cannot be negative.")]})
     entry.full_clean()
     entry.save()
-    dashboards_changed()
+    event_record(
+        catalog.CAMPAIGN_UPDATED,
+        obj=campaign,
+        actor=actor,
+        data={"spend_added": {"amount": entry.amount, "spent_on": entry.spent_on}},
+    )
     return entry
 
 
@@ -197,7 +243,6 @@ def spend_delete(*, entry: SpendEntry, actor: User) -> None:
     if not permissions.can_edit_budget(actor, entry.campaign):
         raise PermissionDenied(_("Only marketing can change spend."))
     entry.delete()
-    dashboards_changed()
 
 
 @transaction.atomic
@@ -270,10 +315,9 @@ def campaign_touch_record(
     errors = _check_touch(kind, occurred_at, now)
     if errors:
         raise ValidationError(errors)
-    dashboards_changed()
     try:
         with transaction.atomic():
-            return CampaignTouch.objects.get_or_create(
+            touch, created = CampaignTouch.objects.get_or_create(
                 lead=lead,
                 campaign=campaign,
                 kind=kind,
@@ -286,6 +330,29 @@ def campaign_touch_record(
             lead=lead, campaign=campaign, kind=kind, occurred_at=occurred_at
         )
         return touch, False
+    if created:
+        event_record(
+            catalog.TOUCH_CREATED,
+            obj=lead,
+            actor=actor,
+            occurred_at=now,
+            data=_touch_data(touch),
+        )
+    return touch, created
+
+
+CAMPAIGN_CHANNEL = "campaign"
+
+
+def _touch_data(touch: CampaignTouch) -> dict:
+    """What ``touch.created`` says of a campaign touch (leads' touch_log says a seller's)."""
+    return {
+        "channel": CAMPAIGN_CHANNEL,
+        "touch_id": touch.pk,
+        "kind": touch.kind,
+        "campaign_id": touch.campaign_id,
+        "touched_at": touch.occurred_at,
+    }
 
 
 @transaction.atomic
@@ -293,8 +360,6 @@ def campaign_lead_create(
     *, campaign: Campaign, actor: User, kind: str = CampaignTouchKind.REGISTERED, **lead_fields
 ) -> Lead:
     """Create a lead that came from ``campaign``: the campaign is its first touch."""
-    from leads.services import lead_create
-
     if not permissions.can_edit_campaign(actor, campaign):
         raise PermissionDenied(_("Only marketing can create leads from a campaign."))
     lead = lead_create(actor=actor, **lead_fields)
@@ -315,7 +380,6 @@ def campaign_touches_record_many(
     """
     if actor is not None and not permissions.can_edit_campaign(actor, campaign):
         raise PermissionDenied(_("Only marketing can record campaign touches."))
-    dashboards_changed()
     now = timezone.now()
     ids = {item["lead"] for item in items if item.get("lead") not in (None, "")}
     emails = {
@@ -369,7 +433,55 @@ def campaign_touches_record_many(
     if errors:
         raise TouchItemsInvalid(errors)
     with transaction.atomic():
-        before = CampaignTouch.objects.filter(campaign=campaign).count()
-        CampaignTouch.objects.bulk_create(rows.values(), batch_size=1000, ignore_conflicts=True)
-        created = CampaignTouch.objects.filter(campaign=campaign).count() - before
-    return {"received": len(items), "created": created, "already_recorded": len(items) - created}
+        created = _touches_insert(list(rows.values()))
+        events_record_many(
+            catalog.TOUCH_CREATED,
+            items=[(touch.lead_id, _touch_data(touch)) for touch in created],
+            actor=actor,
+            occurred_at=now,
+        )
+    return {
+        "received": len(items),
+        "created": len(created),
+        "already_recorded": len(items) - len(created),
+    }
+
+
+def _touches_insert(touches: list[CampaignTouch]) -> list[CampaignTouch]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the touches that were new, with their ids.
+
+    bulk_create(ignore_conflicts=True) cannot say which rows went in; the touch.created
+    events need exactly those.
+    """
+    table = connection.ops.quote_name(CampaignTouch._meta.db_table)
+    inserted: list[CampaignTouch] = []
+    for start in range(0, len(touches), 1000):
+        batch = touches[start : start + 1000]
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+        params: list[object] = []
+        for touch in batch:
+            params += [
+                touch.lead_id,
+                touch.campaign_id,
+                touch.kind,
+                touch.occurred_at,
+                touch.created_at,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (lead_id, campaign_id, kind, occurred_at, created_at) "
+                f"VALUES {placeholders} ON CONFLICT DO NOTHING "
+                "RETURNING id, lead_id, campaign_id, kind, occurred_at",
+                params,
+            )
+            for pk, lead_id, campaign_id, kind, occurred_at in cursor.fetchall():
+                inserted.append(
+                    CampaignTouch(
+                        pk=pk,
+                        lead_id=lead_id,
+                        campaign_id=campaign_id,
+                        kind=kind,
+                        occurred_at=occurred_at,
+                    )
+                )
+    return inserted

@@ -1,7 +1,6 @@
 """Writes for feedback: give it, answer it, talk about it, and the weekly brief."""
 
 from datetime import date, timedelta
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -15,7 +14,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Notification, User
 from accounts.notifications import Notice, notify
 from accounts.roles import Role
-from feedback import lifecycle, permissions, selectors, tasks
+from events import catalog
+from events.services import event_record
+from feedback import lifecycle, permissions, selectors
 from feedback.models import (
     RATED_KINDS,
     FeedbackComment,
@@ -27,7 +28,7 @@ from feedback.models import (
     WeeklyBrief,
 )
 from leads import permissions as lead_permissions
-from leads.models import LeadStageChange, ReasonCode
+from leads.models import LeadStageChange, ReasonCode, Stage
 from smarketing.errors import Conflict, NotAllowed
 
 MAX_TAGS = 10
@@ -126,7 +127,28 @@ def feedback_create(
         actor=author,
         created_at=now,
     )
+    _record_created(item)
     return item
+
+
+def _record_created(item: FeedbackItem) -> None:
+    event_record(
+        catalog.FEEDBACK_CREATED,
+        obj=item,
+        actor=item.author,
+        occurred_at=item.created_at,
+        data={
+            "kind": item.kind,
+            "author_id": item.author_id,
+            "author_side": item.author.team_kind,
+            "lead_id": item.lead_id,
+            "campaign_id": item.campaign_id,
+            "account_id": item.account_id,
+            "rating": item.rating,
+            "reason_code": item.reason_code,
+            "stage_change_id": item.stage_change_id,
+        },
+    )
 
 
 @transaction.atomic
@@ -175,8 +197,21 @@ def feedback_transition(
         created_at=now,
     )
     item.refresh_from_db()
-    # The seller learns what marketing did, once the answer is committed.
-    transaction.on_commit(partial(tasks.notify_feedback_answered.delay, change.pk))
+    # The seller learns what marketing did (feedback.handlers), once this commits.
+    event_record(
+        catalog.FEEDBACK_ANSWERED,
+        obj=item,
+        actor=actor,
+        occurred_at=now,
+        data={
+            "status_change_id": change.pk,
+            "action": move.action,
+            "from_status": move.source,
+            "to_status": move.target,
+            "answer": answer,
+            "author_id": item.author_id,
+        },
+    )
     return change
 
 
@@ -206,16 +241,21 @@ def feedback_comment_add(*, item: FeedbackItem, author: User, text: str) -> Feed
     now = timezone.now()
     comment = FeedbackComment.objects.create(item=item, author=author, text=text, created_at=now)
     FeedbackItem.objects.filter(pk=item.pk).update(updated_at=now)
-    if author.pk != item.author_id:
-        transaction.on_commit(partial(tasks.notify_feedback_comment.delay, comment.pk))
+    event_record(
+        catalog.FEEDBACK_COMMENTED,
+        obj=item,
+        actor=author,
+        occurred_at=now,
+        data={"comment_id": comment.pk, "author_id": item.author_id},
+    )
     return comment
 
 
 def feedback_record_rejection(*, change: LeadStageChange) -> FeedbackItem:
     """Every MQL rejection is lead-quality feedback to marketing.
 
-    Called inside lead_transition's transaction. Idempotent: the item is unique on the
-    stage change, so a second call returns the same item and records nothing.
+    Idempotent: the item is unique on the stage change, so a second call returns the
+    same item and records nothing.
     """
     reason = ReasonCode.objects.filter(code=change.reason_code).values_list("label", flat=True)
     reason_label = reason.first() or change.reason_code
@@ -242,16 +282,30 @@ def feedback_record_rejection(*, change: LeadStageChange) -> FeedbackItem:
             actor_id=change.actor_id,
             created_at=change.created_at,
         )
+        _record_created(item)
     return item
+
+
+def rejection_feedback_sync(*, stage_change_id: int) -> None:
+    """Keep rejection feedback in step with a lead's move (a subscriber to lead.stage_changed).
+
+    A rejection becomes lead-quality feedback; marketing recycling or disqualifying a
+    rejected lead actions that feedback. Runs inside the move's transaction.
+    """
+    change = LeadStageChange.objects.select_related("actor").get(pk=stage_change_id)
+    if change.to_stage == Stage.REJECTED:
+        feedback_record_rejection(change=change)
+    elif change.from_stage == Stage.REJECTED:
+        feedback_close_rejection(change=change)
 
 
 def feedback_close_rejection(*, change: LeadStageChange) -> FeedbackStatusChange | None:
     """Marketing dealt with a rejected lead: its open rejection feedback is actioned.
 
-    Called inside lead_transition's transaction when marketing recycles or disqualifies
-    a rejected lead, so the unanswered count only holds rejections nobody acted on, and
-    the seller hears what became of the lead. Nothing open (already answered, or a
-    rejection from before feedback existed): nothing to do.
+    When marketing recycles or disqualifies a rejected lead, so the unanswered count only
+    holds rejections nobody acted on, and the seller hears what became of the lead.
+    Nothing open (already answered, or a rejection from before feedback existed):
+    nothing to do.
     """
     item = (
         FeedbackItem.objects.filter(

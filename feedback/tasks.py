@@ -5,8 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-# Modules, not names: services.py imports this module too.
-from feedback import notifications, services
+from feedback import services
 
 RETRYABLE = (OperationalError, SMTPException, OSError)
 
@@ -21,15 +20,3 @@ def send_weekly_brief(week_start: str | None = None) -> int:
     """
     brief = services.weekly_brief_for_task(week_start=week_start)
     return services.weekly_brief_send(brief_id=brief.pk)
-
-
-@shared_task(acks_late=True, autoretry_for=RETRYABLE, retry_backoff=True, max_retries=5)
-def notify_feedback_answered(status_change_id: int) -> bool:
-    """Tell the author what marketing did with their feedback."""
-    return notifications.notify_feedback_answered(status_change_id=status_change_id)
-
-
-@shared_task(acks_late=True, autoretry_for=RETRYABLE, retry_backoff=True, max_retries=5)
-def notify_feedback_comment(comment_id: int) -> bool:
-    """Tell the author that marketing wrote in the thread of their feedback."""
-    return notifications.notify_feedback_comment(comment_id=comment_id)

@@ -39,10 +39,10 @@ from django.utils import timezone
 
 from campaigns import selectors as campaign_selectors
 from kpis import histograms
+from kpis.cache import cached_panel
 from kpis.models import KpiSnapshot, SnapshotRun
 from leads.models import Lead, LeadStageChange, ReasonCode, Stage
 from sla import selectors as sla_selectors
-from smarketing.cache import cached_panel
 
 # The funnel's stages and the timestamp that says a lead first reached each one.
 STAGES = ("mql", "sal", "sql", "customer")
@@ -670,7 +670,7 @@ def speed_to_lead_effect(
 def sla_compliance(*, since: dt.datetime, until: dt.datetime) -> dict[str, float | None]:
     """Share of SLA obligations met per side (marketing, sales); None when there were none.
 
-    Cached per range until the next write that can change it (smarketing/cache.py): it
+    Cached per range until the next write that can change it (kpis/cache.py): it
     scans every SLA clock of the range, the dashboard's second-costliest query at 1M leads.
     """
     return cached_panel(

@@ -5,7 +5,6 @@ not see is a 404, never a 403), every write is a service call. Serializers only
 translate; they never save. Scopes: ``leads:read`` for GET, ``leads:write`` otherwise.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -22,11 +21,10 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from accounts.models import User
-from leads import lifecycle, selectors, services, sync
+from leads import lifecycle, selectors, services
 from leads.filters import LeadFilter
 from leads.models import Account, Lead, LeadStageChange, Stage, Touch, TouchKind
 from smarketing.api import CursorPagination
-from smarketing.errors import Conflict
 
 LEAD_FIELDS = [
     "id",
@@ -203,7 +201,7 @@ class LeadSyncItem(serializers.Serializer):
 
 
 class LeadBulkUpsertInput(serializers.Serializer):
-    leads = LeadSyncItem(many=True, help_text=f"At most {sync.MAX_BATCH} leads.")
+    leads = LeadSyncItem(many=True, help_text=f"At most {services.MAX_BATCH} leads.")
 
 
 class LeadBulkUpsertOutput(serializers.Serializer):
@@ -259,9 +257,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request):
         payload = LeadInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with transaction.atomic():
-            fields = _with_account(payload.validated_data)
-            lead = services.lead_create(actor=request.user, **fields)
+        lead = services.lead_create(actor=request.user, **payload.validated_data)
         return Response(LeadOutput(lead).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -273,9 +269,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         lead = self.get_object()
         payload = LeadInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        with transaction.atomic():
-            fields = _with_account(payload.validated_data)
-            lead = services.lead_update(lead=lead, actor=request.user, **fields)
+        lead = services.lead_update(lead=lead, actor=request.user, **payload.validated_data)
         return Response(LeadOutput(lead).data)
 
     @extend_schema(
@@ -301,13 +295,9 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         payload = LeadTransitionInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        expected_stage = data.pop("from_stage", None)
-        if expected_stage is not None and expected_stage != lead.stage:
-            raise Conflict(
-                _("This lead is now %(stage)s: someone changed it. Reload it and try again.")
-                % {"stage": lead.get_stage_display()}
-            )
-        change = services.lead_transition(lead=lead, actor=request.user, **data)
+        change = services.lead_transition(
+            lead=lead, actor=request.user, expected_stage=data.pop("from_stage", None), **data
+        )
         return Response(
             {"stage_change": LeadStageChangeOutput(change).data, "lead": LeadOutput(lead).data},
             status=status.HTTP_201_CREATED,
@@ -367,13 +357,5 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         items = request.data.get("leads") if isinstance(request.data, dict) else None
         if not isinstance(items, list):
             raise ApiValidationError({"leads": [_('Send a list of leads: {"leads": [...]}.')]})
-        result = sync.lead_upsert_many(actor=request.user, items=items)
+        result = services.lead_upsert_many(actor=request.user, items=items)
         return Response(result.as_dict())
-
-
-def _with_account(validated: dict) -> dict:
-    fields = dict(validated)
-    company = fields.pop("company", None)
-    if company and fields.get("account") is None:
-        fields["account"] = sync.account_for_company(company=company)
-    return fields

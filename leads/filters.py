@@ -59,13 +59,15 @@ class LeadFilter(django_filters.FilterSet):
             matches |= Q(account_id__in=account_ids)
         return queryset.filter(matches)
 
-    # Leads touched by a campaign (campaigns issue): ?campaign=<id>.
-    campaign = django_filters.NumberFilter(method="touched_by_campaign", label="Campaign")
+    @classmethod
+    def extend(cls, name: str, filter_: django_filters.Filter) -> None:
+        """Add a filter an area above leads owns (leads touched by a campaign…).
 
-    def touched_by_campaign(self, queryset, name, value):
-        """Leads with at least one touch of the campaign (a subquery, not a join)."""
-        from campaigns.selectors import lead_ids_touched_by
+        Called from that area's AppConfig.ready(), so leads never imports it; each
+        filter set class (the API's, the list page's) is extended on its own.
+        """
+        cls.base_filters[name] = filter_
 
-        if value in (None, ""):
-            return queryset
-        return queryset.filter(id__in=lead_ids_touched_by(int(value)))
+
+class LeadPageFilter(LeadFilter):
+    """The lead list page's filters: the API's, plus what areas above add for the page."""

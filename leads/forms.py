@@ -3,7 +3,7 @@
 from django import forms
 
 from leads import lifecycle, selectors
-from leads.models import Account, Lead, ReasonCode, Stage, TouchKind
+from leads.models import Account, Lead, ReasonCode, TouchKind
 
 
 def _reason_choices() -> list[tuple[str, str]]:
@@ -67,8 +67,8 @@ class MoveForm(forms.Form):
                 label="Reason",
                 error_messages={"required": "Choose a reason."},
             )
-        if move.needs_amount or move.target == Stage.SQL:
-            label = "Won amount" if move.target == Stage.CUSTOMER else "Expected amount"
+        if move.amount:
+            label = move.amount_label
             self.fields["amount"] = forms.DecimalField(
                 label=label,
                 min_value=0,
@@ -76,7 +76,7 @@ class MoveForm(forms.Form):
                 decimal_places=2,
                 error_messages={"required": f"Enter the {label.lower()}."},
             )
-        if move.target == Stage.MQL:
+        if move.is_handover:
             self.fields["owner"] = forms.ModelChoiceField(
                 queryset=selectors.sellers_available(),
                 required=False,
@@ -91,6 +91,8 @@ class MoveForm(forms.Form):
                     help_text="Managers only: why hand it over although it misses the MQL "
                     "definition of the active SLA.",
                 )
+        if not move.takes_comment:
+            del self.fields["comment"]
         # Comment last, after what the move needs.
         self.order_fields([name for name in self.fields if name != "comment"] + ["comment"])
 

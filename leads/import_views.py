@@ -1,6 +1,6 @@
 """CSV import of leads in the browser (marketing): upload, progress, per-row report.
 
-Thin: the upload is checked and stored by ``sync.lead_import_create``, which queues the
+Thin: the upload is checked and stored by ``csv_import.lead_import_create``, which queues the
 ``import_leads_csv`` task; the task runs inline when no broker is configured (then the
 import is finished by the time the page loads) or on a worker, in which case the page
 polls a small progress fragment with htmx until the import is done.
@@ -14,8 +14,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from leads import permissions, sync
+from leads import permissions
 from leads.models import LeadImport
+from leads.services import csv_import
 
 ERRORS_PAGE_SIZE = 100
 EXAMPLE_ROWS = (
@@ -68,10 +69,10 @@ def upload(request):
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
             try:
-                lead_import = sync.lead_import_create(
+                lead_import = csv_import.lead_import_create(
                     actor=request.user,
                     filename=upload_file.name,
-                    data=upload_file.read(sync.MAX_IMPORT_BYTES + 1),
+                    data=upload_file.read(csv_import.MAX_IMPORT_BYTES + 1),
                 )
             except ValidationError as error:
                 for message in error.message_dict.get("file", error.messages):
@@ -87,8 +88,8 @@ def upload(request):
             "form": form,
             "page_obj": recent,
             "imports": recent.object_list,
-            "columns": sync.IMPORT_COLUMNS,
-            "max_rows_inline": sync.IMPORT_CHUNK,
+            "columns": csv_import.IMPORT_COLUMNS,
+            "max_rows_inline": csv_import.IMPORT_CHUNK,
         },
         status=status,
     )

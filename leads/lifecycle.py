@@ -1,6 +1,8 @@
-"""Which lifecycle moves exist, from which stage, to which stage, and which side makes them.
+"""Which lifecycle moves exist, and everything each one needs: pure data and pure functions.
 
-Pure data and pure functions: read it next to the diagram in DOMAIN.md §2.
+Read it next to the diagram in DOMAIN.md §2. The service (leads.services.moves), the forms
+and the buttons of every page are built from this table; no template or view lists the
+moves by hand.
 """
 
 from dataclasses import dataclass
@@ -10,6 +12,13 @@ from leads.models import Stage
 MARKETING = "marketing"
 SALES = "sales"
 
+# Which amount a move records on the lead.
+EXPECTED_AMOUNT = "expected_amount"
+WON_AMOUNT = "won_amount"
+
+# How a move's button looks: "ok" moves the lead forward, "danger" takes it off the path.
+OK, DANGER, NEUTRAL = "ok", "danger", "neutral"
+
 
 @dataclass(frozen=True)
 class Move:
@@ -17,20 +26,69 @@ class Move:
     source: Stage
     target: Stage
     side: str  # the team kind that may make the move
+    label: str  # the button and the form title
     needs_reason: bool = False
-    needs_amount: bool = False  # expected amount (qualify to SQL) or won amount (win)
+    # The amount the move records (EXPECTED_AMOUNT or WON_AMOUNT), required; "" for none.
+    amount: str = ""
+    # Whether the form offers a comment ("expected" for a rejection: marketing reads it).
+    takes_comment: bool = True
+    # Reaching MQL: an owner in sales is chosen and the SLA clock starts.
+    is_handover: bool = False
+    # Asked before the move is made, for moves that cannot be taken back.
+    confirm: str = ""
+    tone: str = NEUTRAL
+
+    @property
+    def amount_label(self) -> str:
+        return {EXPECTED_AMOUNT: "Expected amount", WON_AMOUNT: "Won amount"}.get(self.amount, "")
 
 
 MOVES = (
-    Move("qualify", Stage.LEAD, Stage.MQL, MARKETING),
-    Move("accept", Stage.MQL, Stage.SAL, SALES),
-    Move("reject", Stage.MQL, Stage.REJECTED, SALES, needs_reason=True),
-    Move("qualify", Stage.SAL, Stage.SQL, SALES),
-    Move("recycle", Stage.SAL, Stage.LEAD, SALES, needs_reason=True),
-    Move("recycle", Stage.REJECTED, Stage.LEAD, MARKETING, needs_reason=True),
-    Move("disqualify", Stage.REJECTED, Stage.DISQUALIFIED, MARKETING),
-    Move("win", Stage.SQL, Stage.CUSTOMER, SALES, needs_amount=True),
-    Move("lose", Stage.SQL, Stage.LOST, SALES, needs_reason=True),
+    Move("qualify", Stage.LEAD, Stage.MQL, MARKETING, "Qualify to MQL", is_handover=True, tone=OK),
+    Move("accept", Stage.MQL, Stage.SAL, SALES, "Accept", takes_comment=False, tone=OK),
+    Move(
+        "reject",
+        Stage.MQL,
+        Stage.REJECTED,
+        SALES,
+        "Reject",
+        needs_reason=True,
+        confirm="Reject this MQL? It goes back to marketing with your reason.",
+        tone=DANGER,
+    ),
+    Move("qualify", Stage.SAL, Stage.SQL, SALES, "Qualify to SQL", amount=EXPECTED_AMOUNT, tone=OK),
+    Move("recycle", Stage.SAL, Stage.LEAD, SALES, "Recycle", needs_reason=True, tone=DANGER),
+    Move("recycle", Stage.REJECTED, Stage.LEAD, MARKETING, "Recycle", needs_reason=True),
+    Move(
+        "disqualify",
+        Stage.REJECTED,
+        Stage.DISQUALIFIED,
+        MARKETING,
+        "Disqualify",
+        confirm="Disqualify this lead for good?",
+        tone=DANGER,
+    ),
+    Move(
+        "win",
+        Stage.SQL,
+        Stage.CUSTOMER,
+        SALES,
+        "Win",
+        amount=WON_AMOUNT,
+        takes_comment=False,
+        confirm="Mark this deal as won? The revenue counts from today.",
+        tone=OK,
+    ),
+    Move(
+        "lose",
+        Stage.SQL,
+        Stage.LOST,
+        SALES,
+        "Lose",
+        needs_reason=True,
+        confirm="Mark this deal as lost?",
+        tone=DANGER,
+    ),
 )
 
 ACTIONS = tuple(dict.fromkeys(move.action for move in MOVES))
@@ -45,6 +103,8 @@ FIRST_REACHED = {
 
 # Stages in which the lead is sales' to work: it has an owner in sales.
 SALES_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.SQL})
+# Stages that end the lead's way down the waterfall (a close date is recorded).
+CLOSED_STAGES = frozenset({Stage.CUSTOMER, Stage.LOST})
 
 _MOVES_BY_KEY = {(move.action, move.source): move for move in MOVES}
 
@@ -54,6 +114,11 @@ def find_move(action: str, source: str) -> Move | None:
     if source not in Stage.values:
         return None
     return _MOVES_BY_KEY.get((action, Stage(source)))
+
+
+def find_move_to(target: str, source: str) -> Move | None:
+    """The move from ``source`` that reaches ``target`` (there is at most one)."""
+    return next((move for move in MOVES if move.source == source and move.target == target), None)
 
 
 def moves_from(source: str) -> list[Move]:

@@ -42,6 +42,7 @@ class Account(models.Model):
                 Lower("domain"),
                 condition=~Q(domain=""),
                 name="account_domain_unique_ci",
+                violation_error_code="account_domain_unique_ci",
                 violation_error_message=_("An account with this domain already exists."),
             ),
         ]
@@ -106,6 +107,9 @@ class Lead(models.Model):
     handed_over_at = models.DateTimeField(null=True, blank=True)
     # When sales accepted or rejected the current hand-over (None while undecided).
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the owner must accept or reject the current hand-over, as the SLA that judges
+    # it says (None: no SLA applies). The SLA area sets it at the hand-over.
+    decision_due_at = models.DateTimeField(null=True, blank=True)
     # First time the lead reached each stage.
     mql_at = models.DateTimeField(null=True, blank=True)
     sal_at = models.DateTimeField(null=True, blank=True)
@@ -131,12 +135,14 @@ class Lead(models.Model):
             models.UniqueConstraint(
                 Lower("email"),
                 name="lead_email_unique_ci",
+                violation_error_code="lead_email_unique_ci",
                 violation_error_message=_("A lead with this email already exists."),
             ),
             models.UniqueConstraint(
                 fields=["source_system", "external_id"],
                 condition=~Q(external_id=""),
                 name="lead_external_id_unique_per_source",
+                violation_error_code="lead_external_id_unique_per_source",
                 violation_error_message=_(
                     "A lead with this external id already exists in this source system."
                 ),

@@ -12,7 +12,6 @@ answers with that row's new state (or a short "done" row when the lead left the 
 
 from urllib.parse import urlencode
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from campaigns import selectors as campaign_selectors
 from leads import lifecycle, permissions, selectors, services
-from leads.filters import LeadFilter
+from leads.filters import LeadPageFilter
 from leads.forms import (
     LeadForm,
     MoveForm,
@@ -36,7 +34,6 @@ from leads.forms import (
     form_with_error,
 )
 from leads.models import ReasonCode, Stage, TouchKind
-from sla import selectors as sla_selectors
 from smarketing.errors import Conflict, DomainError
 from smarketing.forms import add_service_errors
 
@@ -59,26 +56,6 @@ LIST_SORTS = {
     "stage": ("stage", "id"),
     "-stage": ("-stage", "-id"),
 }
-
-
-class LeadListFilter(LeadFilter):
-    """The shared lead filters, plus "touched by this campaign" for the list page.
-
-    The campaign choices are those the user may see, so the list never names a campaign
-    that is hidden from them.
-    """
-
-    campaign = django_filters.ModelChoiceFilter(
-        queryset=lambda request: campaign_selectors.campaign_list_visible_to(request.user).order_by(
-            "-start_date", "name"
-        ),
-        method="touched_by",
-        label="Campaign",
-        empty_label="Any campaign",
-    )
-
-    def touched_by(self, queryset, name, value):
-        return queryset.filter(id__in=campaign_selectors.lead_ids_touched_by(value.pk))
 
 
 # Rows the inbox and the rejected queue re-render after an htmx action.
@@ -111,15 +88,14 @@ def _page(request, queryset, size: int, param: str = "page"):
 
 
 def _attach_sla_times(leads, now) -> None:
-    """Give each MQL its waiting time and the time left to its SLA decision deadline.
+    """Give each MQL its waiting time and the time left to its decision deadline.
 
-    One call to the SLA area for the whole page; a lead without an SLA clock has no
-    deadline (``due_at`` None).
+    The deadline is the lead's own ``decision_due_at`` (the SLA sets it at the
+    hand-over); a lead without one has no deadline (``due_at`` None).
     """
-    due_by_lead = sla_selectors.decision_due_by_lead([lead.pk for lead in leads])
     for lead in leads:
         lead.waited = now - lead.handed_over_at if lead.handed_over_at else None
-        lead.due_at = due_by_lead.get(lead.pk)
+        lead.due_at = lead.decision_due_at
         lead.time_left = lead.due_at - now if lead.due_at else None
         lead.is_overdue = lead.time_left is not None and lead.time_left.total_seconds() < 0
         if lead.is_overdue:
@@ -171,7 +147,7 @@ def inbox(request):
 @login_required
 def lead_list(request):
     """Every lead the user may see, filtered, sorted and paginated; filters survive paging."""
-    filterset = LeadListFilter(
+    filterset = LeadPageFilter(
         request.GET or None,
         queryset=selectors.lead_list_visible_to(request.user),
         request=request,

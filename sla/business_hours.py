@@ -94,3 +94,14 @@ def business_hours_between(start: datetime, end: datetime, calendar: Calendar) -
                 total += high - low
         day += timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+def calendar_for(terms) -> Calendar:
+    """The business calendar an SLA version's terms describe (time zone, days, hours, holidays)."""
+    return Calendar(
+        time_zone=terms.time_zone,
+        working_days=frozenset(terms.working_days),
+        day_start=terms.day_start,
+        day_end=terms.day_end,
+        holidays=frozenset(date.fromisoformat(day) for day in terms.holidays),
+    )

@@ -10,13 +10,14 @@ then the detector records the breaches. Idempotent.
 
 from datetime import date, time, timedelta
 
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Team, User
 from leads.models import ChangeAction, LeadStageChange, Stage
 from sla import detection, services
-from sla.business_hours import add_business_hours
+from sla.business_hours import add_business_hours, calendar_for
 from sla.models import (
     SLA,
     Breach,
@@ -64,13 +65,13 @@ def seed(*, seed: int, leads: int, out) -> None:
     clocks = _clocks_top_up(sla)
     before = Breach.objects.count()
     now = timezone.now()
-    breach_ids = services.breaches_detect(now=now)
-    # The demo's history already happened: mark old breaches as notified, and notify only
-    # the last day's, so the demo inboxes are not flooded with thousands of notices.
-    recent = now - timedelta(days=1)
-    Breach.objects.filter(pk__in=breach_ids, due_at__lt=recent).update(notified_at=now)
-    for breach_id in Breach.objects.filter(notified_at__isnull=True).values_list("id", flat=True):
-        services.breach_notify(breach_id=breach_id)
+    # The demo's history already happened: old breaches are marked notified in the same
+    # transaction as their detection, so only the last day's reach people (through the
+    # breach.created events, after commit) and the demo inboxes are not flooded.
+    with transaction.atomic():
+        breach_ids = detection.breaches_detect(now=now)
+        recent = now - timedelta(days=1)
+        Breach.objects.filter(pk__in=breach_ids, due_at__lt=recent).update(notified_at=now)
     out.write(
         f"SLA clocks: {clocks:,} new. Breaches: {Breach.objects.count() - before:,} new "
         f"({Breach.objects.count():,} in all)."
@@ -174,7 +175,7 @@ def _clocks_top_up(sla: SLA) -> int:
     versions = list(sla.versions.filter(activated_at__isnull=False).order_by("activated_at"))
     if not versions:
         return 0
-    calendars = {version.pk: services.calendar_for(version) for version in versions}
+    calendars = {version.pk: calendar_for(version) for version in versions}
     first_active = versions[0].activated_at
     existing_latest = SLAClock.objects.filter(version__sla=sla).order_by("-handed_over_at").first()
     handovers = LeadStageChange.objects.filter(

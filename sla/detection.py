@@ -10,7 +10,7 @@ follows what is open or found, not the number of leads.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -29,9 +29,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from campaigns.models import Campaign, CampaignStatus
+from events import catalog
+from events.services import events_record_many
+from feedback.models import FeedbackItem
 from leads.models import LeadStageChange, Stage, Touch
 from sla import periods
-from sla.business_hours import add_business_hours
+from sla.business_hours import add_business_hours, calendar_for
 from sla.models import (
     Breach,
     BreachKind,
@@ -42,7 +46,7 @@ from sla.models import (
     SLAVersion,
     VersionStatus,
 )
-from smarketing.cache import bump_dashboards_generation
+from sla.services import version_transition
 
 OPEN, MET, BREACHED, NOT_APPLICABLE = (
     ObligationState.OPEN,
@@ -67,42 +71,80 @@ BREACH_COLUMNS = (
 
 
 def breaches_detect(*, now: datetime) -> list[int]:
-    """Record every breach that is due at ``now``; return the ids not yet notified."""
+    """Record every breach that is due at ``now``; return the ids of the new ones.
+
+    Each kind commits on its own with the ``breach.created`` events of what it found, so
+    the notifications (sla.handlers) go out for exactly the breaches recorded.
+    """
     with transaction.atomic():
         versions_expire(now=now)
     with transaction.atomic():
         decisions_sync(now=now)
-    with transaction.atomic():
-        rejection_breaches_record(now=now)
-    with transaction.atomic():
-        decision_breaches_record(now=now)
-    with transaction.atomic():
-        first_touch_breaches_record(now=now)
-    with transaction.atomic():
-        persistence_breaches_record(now=now)
-    with transaction.atomic():
-        period_breaches_record(now=now)
-    with transaction.atomic():
-        campaign_feedback_breaches_record(now=now)
-    # Compliance panels are cached; breaches and clock states may have changed.
-    bump_dashboards_generation()
-    return list(Breach.objects.filter(notified_at__isnull=True).values_list("id", flat=True))
+    new_ids: list[int] = []
+    for record in (
+        rejection_breaches_record,
+        decision_breaches_record,
+        first_touch_breaches_record,
+        persistence_breaches_record,
+        period_breaches_record,
+        campaign_feedback_breaches_record,
+    ):
+        with transaction.atomic():
+            found = record(now=now)
+            _record_events(found, now=now)
+        new_ids += found
+    return new_ids
 
 
-def _insert_select(queryset: QuerySet) -> int:
+def _record_events(breach_ids: list[int], *, now: datetime) -> None:
+    """One ``breach.created`` event per new breach, in one INSERT."""
+    rows = Breach.objects.filter(pk__in=breach_ids).values(
+        "pk",
+        "kind",
+        "side",
+        "version_id",
+        "lead_id",
+        "owner_id",
+        "campaign_id",
+        "due_at",
+        "period_start",
+    )
+    events_record_many(
+        catalog.BREACH_CREATED,
+        items=[(row.pop("pk"), row) for row in rows],
+        occurred_at=now,
+    )
+
+
+def _insert_select(queryset: QuerySet) -> list[int]:
     """INSERT the rows of ``queryset`` (values_list in BREACH_COLUMNS order) as breaches.
 
     ON CONFLICT DO NOTHING covers every unique index, the partial ones included: a breach
     that a concurrent run (or an earlier one) recorded is skipped, not duplicated.
+    Returns the ids of the rows this statement inserted.
     """
     select_sql, params = queryset.query.sql_with_params()
     columns = ", ".join(connection.ops.quote_name(name) for name in BREACH_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Breach._meta.db_table} ({columns}) {select_sql} ON CONFLICT DO NOTHING",
+            f"INSERT INTO {Breach._meta.db_table} ({columns}) {select_sql} "
+            "ON CONFLICT DO NOTHING RETURNING id",
             params,
         )
-        return cursor.rowcount
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _insert_new(breaches: list[Breach]) -> list[int]:
+    """Insert the breaches that are not recorded yet (the few per-period and campaign ones)."""
+    new_ids = []
+    for breach in breaches:
+        try:
+            with transaction.atomic():
+                breach.save(force_insert=True)
+        except IntegrityError:
+            continue  # recorded already (an earlier or a concurrent run)
+        new_ids.append(breach.pk)
+    return new_ids
 
 
 def _breach_rows(clocks: QuerySet, *, kind: str, due: F, now: datetime, owner=None) -> QuerySet:
@@ -150,8 +192,6 @@ def _current_owner():
 
 def versions_expire(*, now: datetime) -> int:
     """Active versions past their validity become expired."""
-    from sla.services import version_transition
-
     expired = 0
     for version in SLAVersion.objects.filter(
         status=VersionStatus.ACTIVE, valid_until__lt=timezone.localdate(now)
@@ -178,8 +218,6 @@ def decisions_sync(*, now: datetime) -> int:
     times need the business calendar, so they are computed here in Python, for the
     decisions found in this run only.
     """
-    from sla.services import calendar_for
-
     decision_change = LeadStageChange.objects.filter(
         lead=OuterRef("lead_id"),
         from_stage=Stage.MQL,
@@ -244,7 +282,7 @@ def clock_decide(clock: SLAClock, *, decided_at: datetime, to_stage: str, calend
         clock.persistence_state = OPEN
 
 
-def rejection_breaches_record(*, now: datetime) -> int:
+def rejection_breaches_record(*, now: datetime) -> list[int]:
     """Rejections without a comment where the SLA asks for one: one INSERT … SELECT."""
     rejection = LeadStageChange.objects.filter(
         lead=OuterRef("lead_id"),
@@ -271,7 +309,7 @@ def rejection_breaches_record(*, now: datetime) -> int:
     return found
 
 
-def decision_breaches_record(*, now: datetime) -> int:
+def decision_breaches_record(*, now: datetime) -> list[int]:
     """MQLs not accepted or rejected by their decision due time: one INSERT … SELECT."""
     late = SLAClock.objects.filter(decision_state=OPEN, decision_due_at__lte=now).filter(
         Q(decided_at__isnull=True) | Q(decided_at__gt=F("decision_due_at"))
@@ -299,7 +337,7 @@ def _touched_in_time() -> Q:
     )
 
 
-def first_touch_breaches_record(*, now: datetime) -> int:
+def first_touch_breaches_record(*, now: datetime) -> list[int]:
     """SALs with no contact attempt by their first-touch due time."""
     open_clocks = SLAClock.objects.filter(first_touch_state=OPEN)
     open_clocks.filter(_touched_in_time()).update(first_touch_state=MET)
@@ -311,7 +349,7 @@ def first_touch_breaches_record(*, now: datetime) -> int:
     return found
 
 
-def persistence_breaches_record(*, now: datetime) -> int:
+def persistence_breaches_record(*, now: datetime) -> list[int]:
     """SALs recycled with fewer contact attempts than the SLA asks for: one INSERT … SELECT.
 
     Open until the lead leaves SAL on that hand-over; then judged once: breached if it was
@@ -425,7 +463,7 @@ def judged_periods(version: SLAVersion, now: datetime) -> list:
     return judged
 
 
-def period_breaches_record(*, now: datetime) -> int:
+def period_breaches_record(*, now: datetime) -> list[int]:
     """Marketing's per-period commitments: MQL volume and acceptance rate below target.
 
     A period is judged by the version active when it ended. Versions are few, periods
@@ -468,14 +506,13 @@ def period_breaches_record(*, now: datetime) -> int:
                         **common,
                     )
                 )
-    Breach.objects.bulk_create(breaches, ignore_conflicts=True)
-    return len(breaches)
+    return _insert_new(breaches)
 
 
 # ------------------------------------------------------------------ campaign feedback
 
 
-def campaign_feedback_breaches_record(*, now: datetime) -> int:
+def campaign_feedback_breaches_record(*, now: datetime) -> list[int]:
     """Campaigns that got no feedback from sales within the agreed days of their end.
 
     Judged by the version active when the feedback fell due, for the campaigns whose
@@ -483,9 +520,6 @@ def campaign_feedback_breaches_record(*, now: datetime) -> int:
     campaign written by someone in sales before the deadline. Campaigns are few; the
     breaches found are written with one bulk insert (unique per campaign and kind).
     """
-    from campaigns.models import Campaign, CampaignStatus
-    from feedback.models import FeedbackItem
-
     breaches = []
     versions = SLAVersion.objects.filter(activated_at__isnull=False).select_related("sla")
     for version in versions:
@@ -538,5 +572,4 @@ def campaign_feedback_breaches_record(*, now: datetime) -> int:
                     detected_at=now,
                 )
             )
-    Breach.objects.bulk_create(breaches, ignore_conflicts=True)
-    return len(breaches)
+    return _insert_new(breaches)

@@ -1,6 +1,7 @@
-"""Writes for SLAs: agreements and versions, signatures, the hand-over hooks, acknowledgements.
+"""Writes for SLAs: agreements and versions, signatures, judging hand-overs, acknowledgements.
 
-Breach detection lives in ``sla.detection`` (re-exported here as ``breaches_detect``).
+Breach detection lives in ``sla.detection``. The hand-over is judged here as a subscriber
+to ``lead.handed_over`` (sla.handlers), inside the hand-over's transaction.
 """
 
 import hashlib
@@ -14,17 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
-from accounts.notifications import Notice, notify
-from accounts.roles import Role
+from events import catalog
+from events.services import event_record
+from leads import services as lead_services
 from leads.models import Lead
 from sla import lifecycle, permissions
-from sla.business_hours import Calendar, add_business_hours
+from sla.business_hours import add_business_hours, calendar_for
 from sla.models import (
     REQUIRED_SIGNATORY_ROLES,
     SLA,
     TERM_FIELDS,
     Breach,
-    Side,
     Signature,
     SLAClock,
     SLAVersion,
@@ -56,16 +57,6 @@ def terms_canonical_json(version: SLAVersion) -> str:
 
 def terms_fingerprint(version: SLAVersion) -> str:
     return hashlib.sha256(terms_canonical_json(version).encode()).hexdigest()
-
-
-def calendar_for(version: SLAVersion) -> Calendar:
-    return Calendar(
-        time_zone=version.time_zone,
-        working_days=frozenset(version.working_days),
-        day_start=version.day_start,
-        day_end=version.day_end,
-        holidays=frozenset(date.fromisoformat(day) for day in version.holidays),
-    )
 
 
 def _clean_terms(version: SLAVersion) -> None:
@@ -152,6 +143,16 @@ def _draft_create(*, actor: User, sla: SLA, based_on: SLAVersion | None, terms: 
         actor=actor,
         comment=_("Amends version %(number)s.") % {"number": based_on.number} if based_on else "",
     )
+    event_record(
+        catalog.SLA_VERSION_DRAFTED,
+        obj=version,
+        actor=actor,
+        data={
+            "sla_id": sla.pk,
+            "number": version.number,
+            "based_on_id": based_on.pk if based_on else None,
+        },
+    )
     return version
 
 
@@ -224,7 +225,25 @@ def version_transition(
         comment=comment,
         created_at=now,
     )
+    from_status = version.status
     version.refresh_from_db()
+    ended = to_status in (VersionStatus.SUPERSEDED, VersionStatus.EXPIRED)
+    if to_status == VersionStatus.ACTIVE or ended:
+        event_record(
+            catalog.SLA_VERSION_ACTIVATED
+            if to_status == VersionStatus.ACTIVE
+            else catalog.SLA_VERSION_ENDED,
+            obj=version,
+            actor=actor,
+            occurred_at=now,
+            data={
+                "sla_id": version.sla_id,
+                "number": version.number,
+                "from_status": from_status,
+                "to_status": to_status,
+                "comment": comment,
+            },
+        )
     return version
 
 
@@ -280,6 +299,18 @@ def version_sign(*, version: SLAVersion, actor: User, fingerprint: str) -> Signa
     now = timezone.now()
     signature = Signature.objects.create(
         version=version, signer=actor, role=role, fingerprint=current, signed_at=now
+    )
+    event_record(
+        catalog.SLA_VERSION_SIGNED,
+        obj=version,
+        actor=actor,
+        occurred_at=now,
+        data={
+            "sla_id": version.sla_id,
+            "number": version.number,
+            "role": role,
+            "fingerprint": current,
+        },
     )
     if version.status == VersionStatus.DRAFT:
         SLAVersion.objects.filter(pk=version.pk).update(fingerprint=current)
@@ -375,11 +406,12 @@ def mql_definition_check(*, lead: Lead, actor: User, override_reason: str = "") 
     raise ValidationError(errors)
 
 
-def sla_clock_start(*, lead: Lead, handed_over_at: datetime) -> None:
+def sla_clock_start(*, lead: Lead, handed_over_at: datetime) -> SLAClock | None:
     """Record which SLA version judges this hand-over, and its decision due time.
 
-    Called inside lead_transition's transaction. The first-touch due time counts from
-    acceptance, so the detector fills it in when it sees the decision.
+    Called inside the hand-over's transaction; the lead's ``decision_due_at`` shows the
+    deadline to its owner. The first-touch due time counts from acceptance, so the
+    detector fills it in when it sees the decision.
     """
     version = version_active_for(
         segment=lead.segment,
@@ -387,8 +419,8 @@ def sla_clock_start(*, lead: Lead, handed_over_at: datetime) -> None:
         sales_team_id=lead.owner.team_id if lead.owner_id else None,
     )
     if version is None:
-        return
-    SLAClock.objects.get_or_create(
+        return None
+    clock, _created = SLAClock.objects.get_or_create(
         lead=lead,
         handed_over_at=handed_over_at,
         defaults={
@@ -399,84 +431,32 @@ def sla_clock_start(*, lead: Lead, handed_over_at: datetime) -> None:
             ),
         },
     )
+    lead_services.lead_decision_due_set(
+        lead_id=lead.pk, handed_over_at=handed_over_at, due_at=clock.decision_due_at
+    )
+    return clock
+
+
+def handover_judge(
+    *, lead_id: int, stage_change_id: int, actor: User | None, override_reason: str = ""
+) -> SLAClock | None:
+    """Judge a hand-over by the active SLA: its MQL definition, then its clock.
+
+    Runs inside the hand-over's transaction (a subscriber to ``lead.handed_over``): a
+    lead that misses the MQL definition raises ValidationError and the whole hand-over
+    rolls back, unless a manager gave an override reason, which the history records.
+    """
+    lead = Lead.objects.select_related("owner").get(pk=lead_id)
+    if actor is not None and mql_definition_check(
+        lead=lead, actor=actor, override_reason=override_reason
+    ):
+        lead_services.handover_override_record(
+            stage_change_id=stage_change_id, override_reason=override_reason.strip()
+        )
+    return sla_clock_start(lead=lead, handed_over_at=lead.handed_over_at)
 
 
 # ---------------------------------------------------------------- breaches
-
-
-def breach_recipients(breach: Breach) -> list[User]:
-    """Sales breaches: the lead's owner and the sales managers of their team.
-
-    Marketing breaches: the marketing managers of the SLA's marketing team.
-    """
-    if breach.side == Side.SALES:
-        people = [breach.owner] if breach.owner_id else []
-        team_id = breach.owner.team_id if breach.owner_id else breach.version.sla.sales_team_id
-        people += list(
-            User.objects.filter(role=Role.SALES_MANAGER, team_id=team_id, is_active=True)
-        )
-        return people
-    return list(
-        User.objects.filter(
-            role=Role.MARKETING_MANAGER,
-            team_id=breach.version.sla.marketing_team_id,
-            is_active=True,
-        )
-    )
-
-
-def breach_notify(*, breach_id: int) -> bool:
-    """Tell the responsible side about one breach; a second delivery sends nothing.
-
-    The conditional UPDATE is the claim; notify()'s (recipient, dedupe key) uniqueness is
-    the second guard. If sending fails, the claim is released so the retry sends.
-    """
-    claimed = Breach.objects.filter(pk=breach_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    breach = Breach.objects.select_related("version__sla", "owner", "lead", "campaign").get(
-        pk=breach_id
-    )
-    if breach.lead_id:
-        subject = _("SLA breach: %(kind)s — %(lead)s") % {
-            "kind": breach.get_kind_display(),
-            "lead": breach.lead,
-        }
-        url = f"/leads/{breach.lead_id}/"
-    elif breach.campaign_id:
-        subject = _("SLA breach: %(kind)s — %(campaign)s") % {
-            "kind": breach.get_kind_display(),
-            "campaign": breach.campaign,
-        }
-        url = f"/campaigns/{breach.campaign_id}/"
-    else:
-        subject = _("SLA breach: %(kind)s for the period from %(start)s") % {
-            "kind": breach.get_kind_display(),
-            "start": breach.period_start,
-        }
-        url = "/sla/compliance/"
-    message = _("%(subject)s. Due %(due)s under %(version)s.") % {
-        "subject": subject,
-        "due": timezone.localtime(breach.due_at).strftime("%Y-%m-%d %H:%M"),
-        "version": breach.version,
-    }
-    try:
-        notify(
-            recipients=breach_recipients(breach),
-            notice=Notice(
-                kind="breach",
-                subject=subject,
-                message=message,
-                url=url,
-                dedupe_key=f"sla-breach:{breach.pk}",
-            ),
-        )
-    except Exception:
-        Breach.objects.filter(pk=breach_id).update(notified_at=None)
-        raise
-    return True
 
 
 @transaction.atomic
@@ -494,11 +474,16 @@ def breach_acknowledge(*, breach: Breach, actor: User, comment: str) -> Breach:
     if updated != 1:
         raise Conflict(_("This breach has already been acknowledged."))
     breach.refresh_from_db()
+    event_record(
+        catalog.BREACH_ACKNOWLEDGED,
+        obj=breach,
+        actor=actor,
+        occurred_at=now,
+        data={
+            "kind": breach.kind,
+            "side": breach.side,
+            "lead_id": breach.lead_id,
+            "comment": comment,
+        },
+    )
     return breach
-
-
-def breaches_detect(*, now: datetime) -> list[int]:
-    """Record every breach due at ``now``; returns the ids still to notify. See sla.detection."""
-    from sla import detection
-
-    return detection.breaches_detect(now=now)

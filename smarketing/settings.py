@@ -37,12 +37,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
+    "events",
     "accounts",
     "leads",
     "sla",
     "campaigns",
     "feedback",
     "kpis",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +195,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "kpi-snapshot": {"task": "kpis.tasks.snapshot_kpis", "schedule": crontab(minute=30, hour=0)},
 }
+
+# --- Domain events (the outbox) --------------------------------------------------------
+
+# How long handled events stay readable in the changes feed.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
+# The sweep relays events the relay missed once they are this old…
+EVENTS_RELAY_GRACE_SECONDS = env.int("EVENTS_RELAY_GRACE_SECONDS", default=10)
+# …and re-sends handlers that have not finished this long after dispatch.
+EVENTS_REDELIVER_AFTER_SECONDS = env.int("EVENTS_REDELIVER_AFTER_SECONDS", default=600)
 
 # --- API ---------------------------------------------------------------------------------
 

@@ -97,7 +97,7 @@ def _reference_data_in_transactional_tests(request):
 @pytest.fixture(autouse=True)
 def _fresh_dashboard_cache():
     """Cached dashboard panels never leak from one test's data into the next."""
-    from smarketing.cache import bump_dashboards_generation
+    from kpis.cache import bump_dashboards_generation
 
     bump_dashboards_generation()
 

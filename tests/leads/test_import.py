@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from leads import sync
 from leads.models import Lead, LeadImport, Stage
+from leads.services import csv_import
 from tests.factories import LeadFactory
 
 UPLOAD = reverse("leads_import:upload")
@@ -145,7 +145,7 @@ def test_a_file_that_is_not_utf8_is_refused(marketing_browser):
 def test_a_large_file_is_imported_in_chunks_with_progress(
     marketing_browser, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(sync, "IMPORT_CHUNK", 2)  # five chunks for ten rows
+    monkeypatch.setattr(csv_import, "IMPORT_CHUNK", 2)  # five chunks for ten rows
     rows = "".join(f"lead{i}@x.example,{i}\n" for i in range(10))
 
     upload(marketing_browser, "email,score\n" + rows, django_capture_on_commit_callbacks)
@@ -166,7 +166,7 @@ def test_the_progress_fragment_polls_while_waiting(marketer, marketing_browser):
     assert 'hx-trigger="every 1s"' in fragment.content.decode()
     assert "Waiting for a worker" in fragment.content.decode()
 
-    sync.lead_import_run(import_id=lead_import.pk)  # the worker's turn
+    csv_import.lead_import_run(import_id=lead_import.pk)  # the worker's turn
     done = marketing_browser.get(
         reverse("leads_import:progress", args=[lead_import.pk]), HTTP_HX_REQUEST="true"
     )
@@ -178,8 +178,8 @@ def test_a_second_delivery_of_the_task_does_nothing(marketer):
         created_by=marketer, filename="a.csv", content="email\na@x.example\n", total_rows=1
     )
 
-    assert sync.lead_import_run(import_id=lead_import.pk) is True
-    assert sync.lead_import_run(import_id=lead_import.pk) is False
+    assert csv_import.lead_import_run(import_id=lead_import.pk) is True
+    assert csv_import.lead_import_run(import_id=lead_import.pk) is False
     lead_import.refresh_from_db()
     assert (lead_import.status, lead_import.created_count) == ("done", 1)
 

@@ -12,8 +12,7 @@ from django.db import connection, transaction
 
 from accounts.roles import Role
 from leads.models import Lead, LeadStageChange, Stage
-from leads.services import lead_transition
-from leads.sync import lead_upsert_many
+from leads.services import lead_transition, lead_upsert_many
 from smarketing.errors import Conflict
 from tests.factories import LeadFactory, UserFactory
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from leads.models import Account, Lead, Stage
-from leads.sync import MAX_BATCH, lead_upsert_many
+from leads.services import MAX_BATCH, lead_upsert_many
 from tests.factories import AccountFactory, LeadFactory, UserFactory
 
 

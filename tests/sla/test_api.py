@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from leads.services import lead_transition
-from sla import services
+from sla import detection, services
 from sla.models import Breach
 from tests.factories import LeadFactory
 
@@ -19,7 +19,7 @@ def breach(active_version, marketer, seller):
     lead = LeadFactory(score=80, last_name="Doe")
     with time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=BERLIN), tick=False):
         lead_transition(lead=lead, action="qualify", actor=marketer, owner=seller)
-    services.breaches_detect(now=datetime(2026, 11, 23, 17, 1, tzinfo=BERLIN))
+    detection.breaches_detect(now=datetime(2026, 11, 23, 17, 1, tzinfo=BERLIN))
     return Breach.objects.get()
 
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from feedback import services as feedback_services
-from sla import services
+from sla import detection
 from sla.models import Breach
 from tests.campaigns.factories import CampaignFactory
 
@@ -29,13 +29,13 @@ def feedback_breaches():
 
 
 def test_no_breach_one_minute_before_the_deadline(campaign):
-    services.breaches_detect(now=BEFORE)
+    detection.breaches_detect(now=BEFORE)
     assert feedback_breaches() == []
 
 
 def test_a_breach_one_minute_after_the_deadline_recorded_once(campaign, seller):
-    services.breaches_detect(now=AFTER)
-    services.breaches_detect(now=AFTER)
+    detection.breaches_detect(now=AFTER)
+    detection.breaches_detect(now=AFTER)
     (breach,) = feedback_breaches()
     assert (breach.campaign, breach.owner, breach.side) == (campaign, seller, "sales")
     assert breach.due_at == datetime(2026, 12, 1, tzinfo=BERLIN)
@@ -50,5 +50,5 @@ def test_feedback_in_time_meets_the_commitment(campaign, seller):
             rating=4,
             campaign=campaign,
         )
-    services.breaches_detect(now=AFTER)
+    detection.breaches_detect(now=AFTER)
     assert feedback_breaches() == []

@@ -12,7 +12,7 @@ from django.db import connection
 from accounts.models import Notification
 from leads.models import Lead
 from leads.services import lead_transition, touch_log
-from sla import services, tasks
+from sla import detection, notifications, tasks
 from sla.models import Breach, SLAClock
 from tests.factories import LeadFactory
 
@@ -27,7 +27,7 @@ def at(moment: datetime):
 
 def detect(moment: datetime) -> list[int]:
     with at(moment):
-        return services.breaches_detect(now=moment)
+        return detection.breaches_detect(now=moment)
 
 
 def kinds() -> list[str]:
@@ -228,7 +228,7 @@ def test_notifications_go_out_exactly_once(
     )
     assert recipients == {seller.username, sales_manager.username}
     assert len(mail.outbox) == 2
-    assert services.breach_notify(breach_id=breach.pk) is False  # a redelivered task
+    assert notifications.breach_notify(breach_id=breach.pk) is False  # a redelivered task
     assert len(mail.outbox) == 2
 
 
@@ -246,7 +246,7 @@ def test_two_concurrent_runs_record_each_breach_once(handed_over):
 
         try:
             barrier.wait()
-            services.breaches_detect(now=after)
+            detection.breaches_detect(now=after)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

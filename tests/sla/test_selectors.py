@@ -7,7 +7,7 @@ import time_machine
 
 from leads.models import Lead
 from leads.services import lead_transition, touch_log
-from sla import selectors, services
+from sla import detection, selectors
 from tests.factories import LeadFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -26,7 +26,7 @@ def test_compliance_counts_and_breached_leads(active_version, marketer, seller):
         lead_transition(lead=Lead.objects.get(pk=on_time.pk), action="accept", actor=seller)
     with at(2026, 11, 23, 10, 30):
         touch_log(lead=Lead.objects.get(pk=on_time.pk), actor=seller, kind="call")
-    services.breaches_detect(now=datetime(2026, 11, 23, 17, 1, tzinfo=BERLIN))
+    detection.breaches_detect(now=datetime(2026, 11, 23, 17, 1, tzinfo=BERLIN))
 
     monday = datetime(2026, 11, 23, tzinfo=BERLIN)
     tuesday = datetime(2026, 11, 24, tzinfo=BERLIN)

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from leads.services import lead_transition
-from sla import services
+from sla import detection, services
 from sla.models import Breach, SLAVersion, VersionStatus
 from tests.factories import LeadFactory
 
@@ -113,7 +113,7 @@ def breach(active_version, marketer, seller):
     lead = LeadFactory(score=80, last_name="Doe")
     with time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=BERLIN), tick=False):
         lead_transition(lead=lead, action="qualify", actor=marketer, owner=seller)
-    services.breaches_detect(now=datetime(2026, 11, 23, 17, 1, tzinfo=BERLIN))
+    detection.breaches_detect(now=datetime(2026, 11, 23, 17, 1, tzinfo=BERLIN))
     return Breach.objects.get()
 
 

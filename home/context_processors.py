@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Notification
-from accounts.navigation import nav_for
+from home.navigation import nav_for
 
 
 def navigation(request) -> dict:

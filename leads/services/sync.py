@@ -1,42 +1,29 @@
-"""CRM sync and CSV import: create or update many leads at once, set-based.
+"""CRM sync: create or update many leads at once, set-based.
 
-``lead_upsert_many(actor=…, items=[{…}, …])`` is the one write path for the API's
-bulk-upsert and the browser's CSV import. Each item is a dict of lead fields by their
-API names. An item is matched to an existing lead by (source_system, external_id) when
-it has an external id, otherwise by e-mail (case-insensitive). When an item with a new
-external id carries the e-mail of a lead that has no external id yet (created by hand
-before the CRM knew it), that lead is adopted rather than duplicated.
-
-Idempotent by construction: values are compared before writing, so re-sending a batch
-reports every item "unchanged" and touches no row. One bad item never blocks the good
-ones; it is reported by its index with field messages, like the rest of the API.
-
-Set-based: whatever the batch size, the existing leads are found with two queries, new
-ones are written with one ``bulk_create`` and changed ones with one ``bulk_update``,
-inside one transaction. The unique constraints on e-mail and (source_system,
-external_id) are the final guard: if a concurrent request inserts the same key between
-our lookup and our insert, the insert fails, the savepoint is rolled back and the batch
-is run once more, now seeing the other request's rows (so it updates instead of
-creating). Stage and owner are never set by sync: they only change through moves.
+Serves the API's bulk-upsert and the CSV import. Each item is a dict of lead fields by
+their API names. An item is matched to an existing lead by (source_system, external_id)
+when it has an external id, else by e-mail (case-insensitive). Bad items are reported by
+index with field messages and never block the good ones. The writes are one lookup per
+key kind, one multi-row INSERT and one bulk UPDATE per batch, whatever its size, plus
+one INSERT of the batch's domain events (``lead.created``, ``lead.updated``).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from leads import permissions, tasks
-from leads.models import Account, Lead, LeadImport, Stage
-from leads.services import EDITABLE_FIELDS
+from events import catalog
+from events.services import events_record_many
+from leads import permissions
+from leads.models import Account, Lead, Stage
+from leads.services.accounts import accounts_for
+from leads.services.records import EDITABLE_FIELDS
 from smarketing.errors import Conflict
 
 MAX_BATCH = 1_000
@@ -109,7 +96,7 @@ def lead_upsert_many(*, actor: User, items: list[dict]) -> UpsertResult:
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _upsert(items)
+                return _upsert(items, actor=actor)
         except IntegrityError as error:
             # A concurrent request inserted one of our keys after our lookup. The retry
             # sees its rows and updates them; a second failure is a real conflict.
@@ -120,7 +107,7 @@ def lead_upsert_many(*, actor: User, items: list[dict]) -> UpsertResult:
     raise AssertionError("unreachable")
 
 
-def _upsert(items: list[dict]) -> UpsertResult:
+def _upsert(items: list[dict], *, actor: User) -> UpsertResult:
     result = UpsertResult()
     now = timezone.now()
     cleaned: dict[int, dict] = {}
@@ -139,7 +126,7 @@ def _upsert(items: list[dict]) -> UpsertResult:
     _drop_duplicates(cleaned, result)
     by_external_id, by_email = _existing_leads(cleaned.values())
     if companies:
-        account_ids = _accounts_for([companies[i] for i in sorted(companies) if i in cleaned])
+        account_ids = accounts_for([companies[i] for i in sorted(companies) if i in cleaned])
         for index, company in companies.items():
             if index in cleaned and "account" not in cleaned[index]:
                 cleaned[index]["account"] = account_ids[company.lower()]
@@ -147,6 +134,7 @@ def _upsert(items: list[dict]) -> UpsertResult:
     to_create: dict[int, dict] = {}
     to_update: dict[int, Lead] = {}
     changed_fields: set[str] = set()
+    changes_by_index: dict[int, dict[str, list]] = {}
     # E-mails already taken by an item of this batch: a second item may not take one too.
     claimed_emails: dict[str, int] = {}
     for index in sorted(cleaned):
@@ -173,6 +161,13 @@ def _upsert(items: list[dict]) -> UpsertResult:
             result.unchanged += 1
             result.lead_ids[index] = lead.pk
             continue
+        changes_by_index[index] = {
+            name.removesuffix("_id"): [
+                lead.account_id if name == "account_id" else getattr(lead, name),
+                value,
+            ]
+            for name, value in changes.items()
+        }
         for name, value in changes.items():
             setattr(lead, name, value)
         lead.updated_at = now
@@ -188,6 +183,22 @@ def _upsert(items: list[dict]) -> UpsertResult:
     result.updated = len(to_update)
     for index, lead in to_update.items():
         result.lead_ids[index] = lead.pk
+    events_record_many(
+        catalog.LEAD_CREATED,
+        items=[
+            (result.lead_ids[index], _created_data(values)) for index, values in to_create.items()
+        ],
+        actor=actor,
+        occurred_at=now,
+    )
+    events_record_many(
+        catalog.LEAD_UPDATED,
+        items=[
+            (lead.pk, {"changes": changes_by_index[index]}) for index, lead in to_update.items()
+        ],
+        actor=actor,
+        occurred_at=now,
+    )
     result.errors.sort(key=lambda error: error["index"])
     return result
 
@@ -369,223 +380,9 @@ def _insert(new_items: list[dict], now) -> list[int]:
         return [new_id for (new_id,) in cursor.fetchall()]
 
 
-def _accounts_for(companies: list[str]) -> dict[str, int]:
-    """Account ids by company (lower-cased): a domain finds its account, a name too; else new.
-
-    The domain is unique (case-insensitive) in the database: a concurrent creation of the
-    same domain is skipped by ignore_conflicts and found by the second lookup.
-    """
-    found = _accounts_lookup(companies)
-    # One new account per company, however many items (and spellings) name it.
-    missing = list(
-        {c.lower(): c for c in reversed(list(companies)) if c.lower() not in found}.values()
-    )
-    if not missing:
-        return found
-    Account.objects.bulk_create(
-        [
-            Account(name=company.split(".")[0].capitalize(), domain=company.lower())
-            if _looks_like_domain(company)
-            else Account(name=company)
-            for company in missing
-        ],
-        ignore_conflicts=True,
-    )
-    return _accounts_lookup(companies)
-
-
-def _accounts_lookup(companies: list[str]) -> dict[str, int]:
-    domains = {company.lower() for company in companies if _looks_like_domain(company)}
-    names = {company.lower() for company in companies} - domains
-    found: dict[str, int] = {}
-    if domains:
-        matches = Account.objects.annotate(key=Lower("domain")).filter(key__in=domains)
-        found.update(matches.values_list("key", "pk"))
-    if names:
-        matches = Account.objects.annotate(key=Lower("name")).filter(key__in=names)
-        for key, pk in matches.order_by("-pk").values_list("key", "pk"):
-            found[key] = pk  # the oldest account of that name wins
-    return found
-
-
-def _looks_like_domain(company: str) -> bool:
-    return "." in company and " " not in company and "@" not in company
-
-
-@transaction.atomic
-def account_for_company(*, company: str) -> Account:
-    """The account a company name or domain names, created when none exists yet."""
-    company = company.strip()
-    if not company:
-        raise ValidationError({"company": _("This field cannot be blank.")})
-    if len(company) > 200:
-        raise ValidationError({"company": _("Ensure this value has at most 200 characters.")})
-    return Account.objects.get(pk=_accounts_for([company])[company.lower()])
-
-
-# --- CSV import ------------------------------------------------------------------------
-
-IMPORT_COLUMNS = (*SYNC_FIELDS, *INPUT_ONLY_FIELDS)
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
-IMPORT_CHUNK = 500
-# Kept on the import row for the report; the count of bad rows is always exact.
-MAX_REPORTED_ERRORS = 2_000
-
-
-def _header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text)), [])
-    return [column.strip().lower() for column in first]
-
-
-@transaction.atomic
-def lead_import_create(*, actor: User, filename: str, data: bytes) -> LeadImport:
-    """Check an uploaded CSV (encoding, header, size), store it and queue its import.
-
-    The whole file is refused only for what makes every row unreadable: not UTF-8, no
-    header, unknown columns, no leads. Bad rows are the import's business: reported one
-    by one while the good rows land.
-    """
-    if not permissions.can_edit_lead(actor):
-        raise PermissionDenied(_("Only marketing can import leads."))
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)d MB; split it.") % {"mb": 10}}
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            {"file": _("The file is not UTF-8 text. Save it as “CSV UTF-8” and retry.")}
-        ) from error
-    header = _header(text)
-    if not any(header):
-        raise ValidationError({"file": _("The file is empty: it needs a header row.")})
-    unknown = [column for column in header if column not in IMPORT_COLUMNS]
-    if unknown:
-        raise ValidationError(
-            {
-                "file": _("Unknown columns: %(unknown)s. The columns can be: %(known)s.")
-                % {"unknown": ", ".join(unknown), "known": ", ".join(IMPORT_COLUMNS)}
-            }
-        )
-    if len(set(header)) != len(header):
-        raise ValidationError({"file": _("A column appears twice in the header row.")})
-    if "email" not in header and "external_id" not in header:
-        raise ValidationError(
-            {"file": _("The header needs an “email” or an “external_id” column to find leads.")}
-        )
-    total = sum(1 for _row in _data_rows(text))
-    if total == 0:
-        raise ValidationError({"file": _("The file has a header row but no leads.")})
-    lead_import = LeadImport.objects.create(
-        created_by=actor, filename=filename[:255], content=text, total_rows=total
-    )
-    transaction.on_commit(partial(tasks.import_leads_csv.delay, lead_import.pk))
-    return lead_import
-
-
-def _data_rows(text: str):
-    """(row number, cells by column) for each non-blank data row; row 1 is the header."""
-    reader = csv.reader(io.StringIO(text))
-    header = [column.strip().lower() for column in next(reader, [])]
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        yield reader.line_num, header, row
-
-
-def lead_import_run(*, import_id: int) -> bool:
-    """Import the rows of a stored CSV in chunks; False when another run has it already.
-
-    Claimed by a conditional UPDATE (pending → running), so two deliveries of the task
-    never import at once. Each chunk goes through lead_upsert_many and its progress is
-    saved in the same transaction: a crash leaves whole chunks, never half a row. On a
-    database hiccup the claim is released and the task retries from the start, which is
-    harmless: rows already imported come back "unchanged".
-    """
-    now = timezone.now()
-    claimed = LeadImport.objects.filter(pk=import_id, status=LeadImport.Status.PENDING).update(
-        status=LeadImport.Status.RUNNING,
-        started_at=now,
-        processed_rows=0,
-        created_count=0,
-        updated_count=0,
-        unchanged_count=0,
-        error_count=0,
-        errors=[],
-    )
-    if not claimed:
-        return False
-    lead_import = LeadImport.objects.select_related("created_by").get(pk=import_id)
-    try:
-        _import_rows(lead_import)
-    except OperationalError:
-        LeadImport.objects.filter(pk=import_id).update(status=LeadImport.Status.PENDING)
-        raise
-    except (PermissionDenied, ValidationError, Conflict) as error:
-        message = getattr(error, "message", None) or " ".join(getattr(error, "messages", []))
-        LeadImport.objects.filter(pk=import_id).update(
-            status=LeadImport.Status.FAILED,
-            failure=message or str(error),
-            finished_at=timezone.now(),
-        )
-        return True
-    LeadImport.objects.filter(pk=import_id).update(
-        status=LeadImport.Status.DONE, finished_at=timezone.now()
-    )
-    return True
-
-
-def _import_rows(lead_import: LeadImport) -> None:
-    errors: list[dict] = []
-    error_count = 0
-    chunk: list[tuple[int, dict]] = []
-    processed = 0
-
-    def flush() -> None:
-        nonlocal error_count, processed
-        items = [item for _line, item in chunk if item is not None]
-        lines = [line for line, item in chunk if item is not None]
-        with transaction.atomic():
-            result = lead_upsert_many(actor=lead_import.created_by, items=items)
-            new_errors = [
-                {"row": line, "field": "", "message": _("This row has more cells than the header.")}
-                for line, item in chunk
-                if item is None
-            ]
-            for error in result.errors:
-                for field_name, messages in error["errors"].items():
-                    for message in messages:
-                        new_errors.append(
-                            {"row": lines[error["index"]], "field": field_name, "message": message}
-                        )
-            bad_rows = len({error["row"] for error in new_errors})
-            error_count += bad_rows
-            errors.extend(new_errors)
-            errors.sort(key=lambda error: error["row"])
-            processed += len(chunk)
-            LeadImport.objects.filter(pk=lead_import.pk).update(
-                processed_rows=processed,
-                created_count=F("created_count") + result.created,
-                updated_count=F("updated_count") + result.updated,
-                unchanged_count=F("unchanged_count") + result.unchanged,
-                error_count=error_count,
-                errors=errors[:MAX_REPORTED_ERRORS],
-            )
-        chunk.clear()
-
-    for line, header, row in _data_rows(lead_import.content):
-        if len(row) > len(header):
-            chunk.append((line, None))
-        else:
-            # An empty cell leaves the lead's value as it is (and a short row, its tail).
-            chunk.append(
-                (
-                    line,
-                    {name: cell for name, cell in zip(header, row, strict=False) if cell.strip()},
-                )
-            )
-        if len(chunk) >= IMPORT_CHUNK:
-            flush()
-    if chunk:
-        flush()
+def _created_data(values: dict) -> dict:
+    """The new lead's record as ``lead.created`` reports it: every editable field."""
+    data = {name: "" for name in EDITABLE_FIELDS}
+    data.update(account=None, score=0)
+    data.update(values)
+    return data

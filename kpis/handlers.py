@@ -1,0 +1,27 @@
+"""What the KPI area does when things happen below it. Thin: each calls one function."""
+
+from events import catalog
+from events.registry import after_commit
+from kpis import cache
+
+# Every event that can change a figure on a dashboard.
+DASHBOARD_EVENTS = (
+    catalog.LEAD_CREATED,
+    catalog.LEAD_UPDATED,
+    catalog.LEAD_STAGE_CHANGED,
+    catalog.LEAD_REASSIGNED,
+    catalog.TOUCH_CREATED,
+    catalog.BREACH_CREATED,
+    catalog.BREACH_ACKNOWLEDGED,
+    catalog.SLA_VERSION_ACTIVATED,
+    catalog.SLA_VERSION_ENDED,
+    catalog.CAMPAIGN_CREATED,
+    catalog.CAMPAIGN_UPDATED,
+    catalog.CAMPAIGN_DELETED,
+)
+
+
+@after_commit(*DASHBOARD_EVENTS, batch=True)
+def invalidate_dashboards(events) -> None:
+    """Make every cached dashboard panel stale, once per delivered batch of events."""
+    cache.bump_dashboards_generation()

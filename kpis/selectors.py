@@ -34,7 +34,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncQuarter, TruncWeek
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
 from campaigns import selectors as campaign_selectors
@@ -773,27 +773,6 @@ def compliance_by_seller(
         }
         for row in rows
     ]
-
-
-def mql_volume_by_day(
-    *, since: dt.datetime, until: dt.datetime, slice: Slice = Slice()
-) -> list[dict]:
-    """MQLs per local day in the range (zero days included)."""
-    rows = (
-        slice.leads()
-        .filter(mql_at__gte=since, mql_at__lt=until)
-        .values(day=TruncDate("mql_at"))
-        .annotate(mql=Count("pk"))
-        .order_by()
-    )
-    found = {row["day"]: row["mql"] for row in rows}
-    result = []
-    day = timezone.localtime(since).date()
-    last = timezone.localtime(until).date()
-    while day < last:
-        result.append({"day": day, "mql": found.get(day, 0)})
-        day += dt.timedelta(days=1)
-    return result
 
 
 # --- choices for the filters ----------------------------------------------------------

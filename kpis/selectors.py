@@ -20,9 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -38,6 +37,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, Trunc
 from django.utils import timezone
 
 from campaigns import selectors as campaign_selectors
+from campaigns.models import Campaign
 from kpis import histograms
 from kpis.models import KpiSnapshot, SnapshotRun
 from leads.models import Lead, LeadStageChange, ReasonCode, Stage
@@ -779,18 +779,8 @@ def compliance_by_seller(
 
 
 def campaign_choices() -> list[dict]:
-    """Campaigns as ``{"id", "name"}``, empty until the campaigns area has its model."""
-    try:
-        campaign_model = apps.get_model("campaigns", "Campaign")
-    except LookupError:
-        return []
-    try:
-        # A savepoint, so a campaigns table that is not migrated yet cannot break the
-        # request's transaction; the filter then simply offers no campaigns.
-        with transaction.atomic():
-            return list(campaign_model.objects.order_by("name").values("id", "name"))
-    except DatabaseError:
-        return []
+    """Campaigns as ``{"id", "name"}``, by name (the campaign filter and the campaign groups)."""
+    return list(Campaign.objects.order_by("name").values("id", "name"))
 
 
 def distinct_values(field_name: str) -> list[str]:

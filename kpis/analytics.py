@@ -81,14 +81,6 @@ def target_frame(
     return frame
 
 
-def rate_frame(rows: list[dict], *, numerator: str, denominator: str, name: str) -> pd.DataFrame:
-    """Any count pair per group as a rate (acceptance, compliance…)."""
-    columns = ["group", *dict.fromkeys([denominator, numerator, *(rows[0] if rows else [])])]
-    frame = pd.DataFrame(rows, columns=list(dict.fromkeys(columns)))
-    frame[name] = _ratio(frame[numerator], frame[denominator]) if not frame.empty else []
-    return frame
-
-
 def goal_cascade(
     *,
     revenue_target: Decimal | float | None,

@@ -134,18 +134,3 @@ def bar_chart(
             yaxis=category_axis,
         )
     return _figure(traces, barmode="group", xaxis=category_axis, yaxis=value_axis)
-
-
-def line_chart(frame: pd.DataFrame, x: str, y: str, label: str) -> go.Figure:
-    return _figure(
-        [
-            {
-                "type": "scatter",
-                "x": frame[x].tolist(),
-                "y": frame[y].tolist(),
-                "mode": "lines",
-                "name": label,
-                "line": {"color": "#7048e8"},
-            }
-        ]
-    )

@@ -20,13 +20,3 @@ def period_end(period: str, day: dt.date) -> dt.date:
     months = 3 if period == "quarter" else 1
     month = start.month - 1 + months
     return dt.date(start.year + month // 12, month % 12 + 1, 1)
-
-
-def periods_between(period: str, first: dt.date, last_exclusive: dt.date) -> list[dt.date]:
-    """Start days of every period that overlaps [first, last_exclusive)."""
-    starts = []
-    day = period_start(period, first)
-    while day < last_exclusive:
-        starts.append(day)
-        day = period_end(period, day)
-    return starts

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from kpis import histograms, permissions
+from kpis import histograms, periods, permissions
 from kpis.models import MEASURE_UNIT, KpiDefinition, KpiSnapshot, KpiTarget, SnapshotRun
 from kpis.selectors import DIMENSION_FIELD, STAGE_FIELD, STAGES, local_midnight
 from leads.models import Lead, Stage
@@ -115,13 +115,12 @@ def kpi_target_set(*, actor: User, kpi: KpiDefinition, period_start: dt.date, va
         raise ValidationError({"value": _("Enter a number.")}) from error
     if not amount.is_finite() or amount < 0:
         raise ValidationError({"value": _("A target cannot be negative.")})
-    from kpis.periods import period_start as align
-
-    if align(kpi.period, period_start) != period_start:
+    aligned = periods.period_start(kpi.period, period_start)
+    if aligned != period_start:
         raise ValidationError(
             {
                 "period_start": _("A %(period)s period starts on %(day)s.")
-                % {"period": kpi.period, "day": align(kpi.period, period_start).isoformat()}
+                % {"period": kpi.period, "day": aligned.isoformat()}
             }
         )
     target, _created = KpiTarget.objects.update_or_create(

@@ -105,7 +105,6 @@ def _dashboard(request, dashboard: str):
         "since": since,
         "until": until,
         "last_day": until - dt.timedelta(days=1),
-        "query": request.GET.urlencode(),
         "time_zone": settings.TIME_ZONE,
         "forced_team": permissions.forced_team_id(request.user) is not None,
         "can_see_marketing": permissions.can_view_marketing_view(request.user),

@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 
 from kpis import selectors
+from kpis.models import Measure
 from kpis.selectors import Slice, local_midnight
 
 
@@ -247,6 +248,20 @@ def test_kpi_actuals_match_the_measures(world, q1_range, seller):
     assert actual("speed_to_decision") == pytest.approx(24)
     assert actual("pipeline") == 500
     assert actual("mql_volume", Slice(team_id=seller.team_id)) == 4
+    # SAL: L1, L2, L4, L5, L6; of the six MQLs three reached SQL and one became a customer.
+    assert actual("sal_volume") == 5
+    assert actual("sql_to_customer") == pytest.approx(1 / 3)
+    assert actual("velocity_mql_to_customer") == pytest.approx(50 * 24)  # L1: Jan 10 → Mar 1
+    assert actual("speed_to_first_touch") == pytest.approx(25)  # L1 2 h, L4 48 h
+    assert actual("cost_per_customer") is None  # no spend recorded
+
+
+def test_every_measure_has_an_actual_and_an_unknown_one_is_an_error(db, q1_range):
+    since, until = q1_range
+
+    assert set(selectors.ACTUALS) == set(Measure.values)
+    with pytest.raises(ValueError, match="Unknown measure 'mood'"):
+        selectors.kpi_actual(measure="mood", since=since, until=until)
 
 
 def test_an_empty_range_gives_zero_rows_and_no_rates(db):

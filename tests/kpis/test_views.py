@@ -53,6 +53,19 @@ def test_executive_dashboard_shows_every_panel_and_loads_plotly_from_static(
     assert 'value="2026-01-01"' in html  # the filters stay in the URL and the form
 
 
+def test_tabs_and_csv_links_keep_the_filters(world, executive, session_client_for):
+    client = session_client_for(executive)
+
+    filtered = client.get(reverse("kpis:executive"), {**RANGE, "segment": "ent"}).content.decode()
+    unfiltered = client.get(reverse("kpis:executive")).content.decode()
+
+    query = "?from=2026-01-01&amp;to=2026-05-01&amp;segment=ent"
+    assert f'href="{reverse("kpis:marketing")}{query}"' in filtered
+    assert f'href="{reverse("kpis:export", args=["executive", "revenue"])}{query}"' in filtered
+    assert f'href="{reverse("kpis:marketing")}"' in unfiltered
+    assert f'href="{reverse("kpis:export", args=["executive", "revenue"])}"' in unfiltered
+
+
 def test_a_seller_sees_the_team_numbers_even_when_asking_for_another_team(
     world, seller, seller_b, session_client_for
 ):

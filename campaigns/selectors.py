@@ -418,11 +418,6 @@ def campaign_touches(campaign: Campaign, user: User) -> QuerySet[CampaignTouch]:
     return touches.order_by("-occurred_at", "-id")
 
 
-def campaign_funnel(campaign: Campaign) -> dict:
-    rows = stage_counts(campaign_ids=[campaign.pk])
-    return rows[0] if rows else {}
-
-
 def campaigns_in_range(first: date, last: date) -> QuerySet[Campaign]:
     """Campaigns running at some point in [first, last] (the calendar)."""
     return (

@@ -1,0 +1,65 @@
+"""Reads for campaigns, one module per topic; callers import them from here.
+
+- visibility: which campaigns, and which of their touches, a user may see;
+- planning: the list, the calendar, a campaign's plan and logs, the people a plan names;
+- results: results and attribution, computed in SQL (the rules are written there);
+- contracts: the few reads other areas call (weekly brief, KPIs, leads filter).
+"""
+
+from campaigns.selectors.contracts import (
+    campaigns_starting_or_ending,
+    lead_ids_touched_by,
+    spend_between,
+    top_campaigns,
+)
+from campaigns.selectors.planning import campaigns_in_range, marketing_people, sales_people
+from campaigns.selectors.results import (
+    CREDIT_SQL,
+    CREDITED,
+    DEFAULT_MODEL,
+    MODEL_LABELS,
+    MODELS,
+    attributed_amounts,
+    attributed_by_lead,
+    attribution_sql,
+    rejection_reasons,
+    sourced_counts,
+    sourced_sql,
+    spend_by_day,
+    spend_totals,
+    stage_counts,
+    target_accounts_engagement,
+)
+from campaigns.selectors.visibility import (
+    campaign_list_visible_to,
+    campaign_touches,
+    campaign_visible_to,
+)
+
+__all__ = [
+    "CREDITED",
+    "CREDIT_SQL",
+    "DEFAULT_MODEL",
+    "MODELS",
+    "MODEL_LABELS",
+    "attributed_amounts",
+    "attributed_by_lead",
+    "attribution_sql",
+    "campaign_list_visible_to",
+    "campaign_touches",
+    "campaign_visible_to",
+    "campaigns_in_range",
+    "campaigns_starting_or_ending",
+    "lead_ids_touched_by",
+    "marketing_people",
+    "rejection_reasons",
+    "sales_people",
+    "sourced_counts",
+    "sourced_sql",
+    "spend_between",
+    "spend_by_day",
+    "spend_totals",
+    "stage_counts",
+    "target_accounts_engagement",
+    "top_campaigns",
+]

@@ -1,13 +1,12 @@
 """Pages of the campaigns area: thin, over campaigns.selectors, analytics and services."""
 
 import csv
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +25,7 @@ from campaigns.forms import (
     TouchCsvForm,
     TouchForm,
 )
-from campaigns.models import Campaign, ChecklistItem
-from leads.models import Lead
+from campaigns.models import Campaign
 from smarketing.errors import DomainError
 from smarketing.forms import add_service_errors
 
@@ -52,12 +50,8 @@ def _query_string(request) -> str:
 def campaign_list(request):
     """The campaigns the user may see, filtered, sorted and paginated."""
     form = CampaignFilterForm(request.GET or None)
-    campaigns = selectors.campaign_list_visible_to(request.user)
-    if form.is_bound and form.is_valid():
-        campaigns = form.filter(campaigns)
-    else:
-        campaigns = campaigns.order_by("-start_date", "name", "id")
-    campaigns = campaigns.annotate(spend=Sum("spend_entries__amount"))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    campaigns = selectors.campaign_list_for(request.user, **filters)
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -73,13 +67,6 @@ def campaign_list(request):
     )
 
 
-def _quarter_of(day: date) -> tuple[date, date]:
-    first_month = 3 * ((day.month - 1) // 3) + 1
-    first = date(day.year, first_month, 1)
-    next_first = date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
-    return first, next_first - timedelta(days=1)
-
-
 @login_required
 def campaign_calendar(request):
     """The quarter's campaigns as a timeline, one bar per campaign."""
@@ -87,43 +74,8 @@ def campaign_calendar(request):
         anchor = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         anchor = timezone.localdate()
-    first, last = _quarter_of(anchor)
-    span = (last - first).days + 1
-    visible = selectors.campaign_list_visible_to(request.user).values("pk")
-    rows = []
-    for campaign in selectors.campaigns_in_range(first, last).filter(pk__in=visible):
-        start = max(campaign.start_date, first)
-        end = min(campaign.end_date, last)
-        rows.append(
-            {
-                "campaign": campaign,
-                "left": round(100 * (start - first).days / span, 2),
-                "width": max(round(100 * ((end - start).days + 1) / span, 2), 1.2),
-            }
-        )
-    months = []
-    month = first
-    while month <= last:
-        next_month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-        days = (min(next_month - timedelta(days=1), last) - month).days + 1
-        months.append({"label": month.strftime("%B %Y"), "width": round(100 * days / span, 2)})
-        month = next_month
-    today = timezone.localdate()
     return render(
-        request,
-        "campaigns/calendar.html",
-        {
-            "rows": rows,
-            "months": months,
-            "first": first,
-            "last": last,
-            "quarter": f"Q{(first.month - 1) // 3 + 1} {first.year}",
-            "previous": (first - timedelta(days=1)).isoformat(),
-            "next": (last + timedelta(days=1)).isoformat(),
-            "today_left": (
-                round(100 * (today - first).days / span, 2) if first <= today <= last else None
-            ),
-        },
+        request, "campaigns/calendar.html", selectors.campaign_calendar(request.user, anchor)
     )
 
 
@@ -202,19 +154,8 @@ def _detail_context(request, campaign: Campaign, **forms) -> dict:
             charts.to_html(charts.spend_vs_revenue_chart(monthly)) if not monthly.empty else None
         ),
         "accounts": selectors.target_accounts_engagement(campaign),
-        "checklist": campaign.checklist.select_related("owner"),
-        "reviews": campaign.reviews.select_related("author"),
-        "spend_entries": campaign.spend_entries.select_related("created_by").order_by(
-            "-spent_on", "-id"
-        ),
-        "history": campaign.status_changes.select_related("actor"),
-        "touch_kinds": campaign.touches.values("kind")
-        .annotate(count=Count("id"))
-        .order_by("-count"),
-        "moves": [
-            (action, lifecycle.ACTION_LABELS[action])
-            for action in lifecycle.actions_from(campaign.status)
-        ],
+        **selectors.campaign_plan_and_logs(campaign),
+        "moves": lifecycle.moves_from(campaign.status),
         "can_edit": permissions.can_edit_campaign(user, campaign),
         "can_edit_budget": permissions.can_edit_budget(user, campaign),
         "can_review": permissions.can_write_review(user, campaign),
@@ -298,7 +239,7 @@ def checklist_add(request, pk: int):
 @require_POST
 def checklist_toggle(request, pk: int, item_pk: int):
     campaign = _campaign_or_404(request, pk)
-    item = ChecklistItem.objects.filter(campaign=campaign, pk=item_pk).first()
+    item = selectors.checklist_item_of(campaign, item_pk)
     if item is None:
         raise Http404("No such checklist item.")
     services.checklist_item_set_done(
@@ -358,9 +299,7 @@ def campaign_touches(request, pk: int):
         else:
             touch_form = TouchForm(request.POST)
             if touch_form.is_valid():
-                lead = Lead.objects.filter(
-                    email__iexact=touch_form.cleaned_data["lead_email"]
-                ).first()
+                lead = selectors.lead_by_email(touch_form.cleaned_data["lead_email"])
                 if lead is None:
                     touch_form.add_error("lead_email", "No lead with this e-mail.")
                 else:
@@ -431,48 +370,19 @@ def campaign_comparison(request):
             "since": date(today.year, 1, 1),
             "until": today,
             "model": selectors.DEFAULT_MODEL,
-            "sort": "cost_per_sql",
+            "sort": analytics.COMPARISON_DEFAULT_SORT,
         }
     )
     rows, totals = [], None
     if form.is_valid():
         data = form.cleaned_data
-        since = timezone.make_aware(datetime.combine(data["since"], time.min))
-        until = timezone.make_aware(datetime.combine(data["until"] + timedelta(days=1), time.min))
-        visible = selectors.campaign_list_visible_to(request.user)
-        # Campaigns that ran in the period; their results are what happened in it.
-        campaigns = visible.filter(start_date__lte=data["until"], end_date__gte=data["since"])
-        frame = analytics.campaign_results(
-            campaigns=campaigns,
-            campaign_ids=list(campaigns.values_list("pk", flat=True)),
-            since=since,
-            until=until,
+        rows, totals = analytics.campaign_comparison(
+            selectors.campaigns_running_between(request.user, data["since"], data["until"]),
+            since=data["since"],
+            until=data["until"],
             model=data["model"],
+            sort=data["sort"],
         )
-        sort = data.get("sort") or "cost_per_sql"
-        column, descending = sort.lstrip("-"), sort.startswith("-")
-        if not frame.empty:
-            frame = frame.sort_values(
-                column,
-                ascending=not descending,
-                na_position="last",
-                key=lambda series: series.astype(float) if column != "name" else series,
-            )
-            spend = float(frame["spend"].sum())
-            revenue = float(frame["revenue"].sum())
-            totals = {
-                "spend": spend,
-                "sqls": int(frame["sqls"].sum()),
-                "revenue": revenue,
-                "roi": round((revenue - spend) / spend, 4) if spend else None,
-            }
-        labels = dict(Campaign.Type.choices)
-        rows = [
-            {key: analytics._clean(value) for key, value in record.items()}
-            for record in frame.to_dict("records")
-        ]
-        for row in rows:
-            row["type_label"] = labels.get(row["type"], row["type"])
         if request.GET.get("format") == "csv":
             return _comparison_csv(rows, data)
     return render(

@@ -3,6 +3,7 @@
 from datetime import date
 
 from campaigns import analytics, selectors
+from campaigns.models import Campaign
 from tests.campaigns.conftest import day
 from tests.campaigns.factories import CampaignFactory
 
@@ -124,3 +125,38 @@ def test_spend_vs_revenue_by_month(results_world):
     assert monthly["spend"].tolist() == [3000.0]
     assert monthly["revenue"].tolist() == [6000.0]
     assert monthly["month"].dt.date.tolist() == [date(2026, 1, 1)]
+
+
+def test_the_comparison_sorts_rows_and_totals_roi(results_world):
+    campaigns = Campaign.objects.all()
+
+    rows, totals = analytics.campaign_comparison(
+        campaigns, since=date(2026, 1, 1), until=date(2026, 3, 31), model="linear", sort="-roi"
+    )
+
+    # "Other" has no spend, so no ROI: it sorts last.
+    assert [(row["name"], row["roi"]) for row in rows] == [("Spring webinar", 1.0), ("Other", None)]
+    assert rows[0]["type_label"] == "Webinar"
+    # Spend 3,000 and revenue 6,000 are all Spring's; SQLs 2 of Spring's + 1 of Other's.
+    assert totals == {"spend": 3000.0, "sqls": 3, "revenue": 6000.0, "roi": 1.0}
+
+
+def test_the_comparison_period_includes_its_last_day(results_world):
+    campaigns = Campaign.objects.filter(pk=results_world["campaign"].pk)
+
+    def spend_until(last_day: date) -> float:
+        rows, _totals = analytics.campaign_comparison(
+            campaigns, since=date(2026, 1, 1), until=last_day, model="linear"
+        )
+        return rows[0]["spend"]
+
+    assert spend_until(date(2026, 1, 19)) == 1000  # the 2,000 of 20 January not yet
+    assert spend_until(date(2026, 1, 20)) == 3000
+
+
+def test_the_comparison_of_no_campaign_has_no_rows_and_no_totals(db):
+    rows, totals = analytics.campaign_comparison(
+        Campaign.objects.none(), since=date(2026, 1, 1), until=date(2026, 3, 31), model="linear"
+    )
+
+    assert (rows, totals) == ([], None)

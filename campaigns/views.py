@@ -40,12 +40,6 @@ def _campaign_or_404(request, pk: int) -> Campaign:
     return campaign
 
 
-def _query_string(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 def campaign_list(request):
     """The campaigns the user may see, filtered, sorted and paginated."""
@@ -60,7 +54,6 @@ def campaign_list(request):
             "form": form,
             "page_obj": page,
             "campaigns": page.object_list,
-            "query_string": _query_string(request),
             "can_create": permissions.can_edit_campaign(request.user),
             "is_filtered": bool(request.GET.dict().keys() - {"page", "sort"}),
         },
@@ -335,7 +328,6 @@ def campaign_touches(request, pk: int):
             "csv_form": csv_form,
             # Row numbers as in the file: the header is line 1.
             "item_errors": [(index + 2, errors) for index, errors in item_errors],
-            "query_string": "",
         },
         status=status,
     )
@@ -392,7 +384,6 @@ def campaign_comparison(request):
             "form": form,
             "rows": rows,
             "totals": totals,
-            "csv_query": _query_string(request) or "",
         },
         status=200 if form.is_valid() else 400,
     )

@@ -10,7 +10,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from campaigns import selectors
+from campaigns import lifecycle, selectors
 from campaigns.models import Campaign, CampaignStatus, CampaignTouchKind, CampaignType
 from leads.models import Account
 
@@ -125,9 +125,7 @@ class CampaignForm(forms.ModelForm):
 
 
 class MoveForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[("start", "Start"), ("complete", "Complete"), ("cancel", "Cancel")]
-    )
+    action = forms.ChoiceField(choices=list(lifecycle.ACTION_LABELS.items()))
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

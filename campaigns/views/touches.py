@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from campaigns import permissions, selectors, services
 from campaigns.forms import TouchCsvForm, TouchForm
+from campaigns.models import CampaignTouch
 from campaigns.views.common import campaign_or_404
 from smarketing.forms import add_service_errors
 
@@ -79,6 +80,7 @@ def campaign_touches(request, pk: int):
             "can_edit": can_edit,
             "touch_form": touch_form,
             "csv_form": csv_form,
+            "kinds": CampaignTouch.Kind.values,
             # Row numbers as in the file: the header is line 1.
             "item_errors": [(index + 2, errors) for index, errors in item_errors],
         },

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from django.urls import reverse
+
 from campaigns import analytics, selectors
 from campaigns.models import Campaign
 from tests.campaigns.conftest import day
@@ -99,7 +101,7 @@ def test_contracts_for_other_areas(results_world):
     assert selectors.spend_between(since=day(0), until=day(30), campaign_ids=[campaign.pk]) == 3000
     starting = selectors.campaigns_starting_or_ending(since=day(-1), until=day(2))
     assert [row["name"] for row in starting] == ["Spring webinar"]
-    assert starting[0]["url"] == f"/campaigns/{campaign.pk}/"
+    assert starting[0]["url"] == reverse("campaigns:detail", args=[campaign.pk])
     top = selectors.top_campaigns(since=day(0), until=day(60))
     assert top[0]["name"] == "Spring webinar"
     assert float(top[0]["revenue"]) == 6000

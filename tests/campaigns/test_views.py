@@ -292,6 +292,7 @@ def test_a_csv_with_bad_rows_lists_them_and_saves_nothing(marketer, campaign, se
 
     assert response.status_code == 400
     assert [line for line, _errors in response.context["item_errors"]] == [3]
+    assert "Kinds: visited, registered, attended, downloaded," in response.content.decode()
     assert not CampaignTouch.objects.exists()
 
 
@@ -313,7 +314,7 @@ def test_status_moves_in_the_browser(marketer, campaign, session_client_for):
     )
 
     campaign.refresh_from_db()
-    assert campaign.status == "active"
+    assert campaign.status == Campaign.Status.ACTIVE
     assert "cannot be moved" in response.content.decode()
 
 

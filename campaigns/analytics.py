@@ -4,9 +4,11 @@ Nothing here reads touches: each input frame has one row per campaign (or per mo
 so the cost does not grow with the number of touches.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from campaigns import selectors
 from campaigns.models import Campaign
@@ -40,6 +42,8 @@ RESULT_COLUMNS = [
     "cost_per_customer",
     "roi",
 ]
+# The comparison's order when none is asked for: the cheapest SQLs first.
+COMPARISON_DEFAULT_SORT = "cost_per_sql"
 OBJECTIVES = (
     ("mqls", "objective_mqls", "MQLs"),
     ("sqls", "objective_sqls", "SQLs"),
@@ -223,3 +227,52 @@ def spend_vs_revenue_by_month(campaign: Campaign, *, model: str) -> pd.DataFrame
     monthly["cum_revenue"] = monthly["revenue"].cumsum()
     monthly.index = monthly.index.to_timestamp()
     return monthly.rename_axis("month").reset_index()
+
+
+def campaign_comparison(
+    campaigns: QuerySet[Campaign],
+    *,
+    since: date,
+    until: date,
+    model: str,
+    sort: str = COMPARISON_DEFAULT_SORT,
+) -> tuple[list[dict], dict | None]:
+    """``campaigns`` side by side over the days [since, until]: rows and totals.
+
+    Each row is campaign_results' row for the period, as plain Python values, with
+    ``type_label``; rows are sorted on ``sort`` (a column, "-" for descending, blanks
+    last). Totals are spend, SQLs, revenue and ROI = (revenue − spend) ÷ spend over
+    all rows (None: no rows; ROI None: no spend).
+    """
+    frame = campaign_results(
+        campaigns=campaigns,
+        campaign_ids=list(campaigns.values_list("pk", flat=True)),
+        since=timezone.make_aware(datetime.combine(since, time.min)),
+        until=timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min)),
+        model=model,
+    )
+    sort = sort or COMPARISON_DEFAULT_SORT
+    column, descending = sort.lstrip("-"), sort.startswith("-")
+    totals = None
+    if not frame.empty:
+        frame = frame.sort_values(
+            column,
+            ascending=not descending,
+            na_position="last",
+            key=lambda series: series.astype(float) if column != "name" else series,
+        )
+        spend = float(frame["spend"].sum())
+        revenue = float(frame["revenue"].sum())
+        totals = {
+            "spend": spend,
+            "sqls": int(frame["sqls"].sum()),
+            "revenue": revenue,
+            "roi": round((revenue - spend) / spend, 4) if spend else None,
+        }
+    labels = dict(Campaign.Type.choices)
+    rows = [
+        {key: _clean(value) for key, value in record.items()} for record in frame.to_dict("records")
+    ]
+    for row in rows:
+        row["type_label"] = labels.get(row["type"], row["type"])
+    return rows, totals

@@ -28,6 +28,7 @@ from campaigns.models import (
     CampaignStatus,
     CampaignStatusChange,
     CampaignTouch,
+    CampaignTouchKind,
     CampaignType,
     ChecklistItem,
     ReviewNote,
@@ -243,10 +244,12 @@ def _campaigns(*, seed: int) -> int:
 
 
 def _history(campaign, status, owner, start, end, today) -> None:
+    planned, active = CampaignStatus.PLANNED, CampaignStatus.ACTIVE
+    completed, cancelled = CampaignStatus.COMPLETED, CampaignStatus.CANCELLED
     moves = {
-        CampaignStatus.ACTIVE: [("planned", "active", start)],
-        CampaignStatus.COMPLETED: [("planned", "active", start), ("active", "completed", end)],
-        CampaignStatus.CANCELLED: [("planned", "cancelled", min(start, today))],
+        active: [(planned, active, start)],
+        completed: [(planned, active, start), (active, completed, end)],
+        cancelled: [(planned, cancelled, min(start, today))],
     }.get(status, [])
     CampaignStatusChange.objects.bulk_create(
         CampaignStatusChange(
@@ -254,7 +257,7 @@ def _history(campaign, status, owner, start, end, today) -> None:
             from_status=source,
             to_status=target,
             actor=owner,
-            comment="Cancelled: the venue fell through." if target == "cancelled" else "",
+            comment="Cancelled: the venue fell through." if target == cancelled else "",
             created_at=timezone.make_aware(datetime.combine(day, time(9, 0))),
         )
         for source, target, day in moves
@@ -281,16 +284,34 @@ def _spend(campaign, rng, status, first: date, last: date, owner) -> None:
 
 
 # The kind of a lead's first touch on a campaign, and of the later ones, by campaign type.
-FIRST_KIND = (
-    "CASE c.type WHEN 'webinar' THEN 'registered' WHEN 'event' THEN 'registered'"
-    " WHEN 'trade_show' THEN 'met' WHEN 'content' THEN 'downloaded'"
-    " WHEN 'outbound' THEN 'replied' WHEN 'partner' THEN 'registered' ELSE 'clicked' END"
-)
-LATER_KIND = (
-    "CASE c.type WHEN 'webinar' THEN 'attended' WHEN 'event' THEN 'attended'"
-    " WHEN 'trade_show' THEN 'met' WHEN 'content' THEN 'downloaded'"
-    " WHEN 'outbound' THEN 'met' ELSE 'visited' END"
-)
+FIRST_KIND_BY_TYPE = {
+    CampaignType.WEBINAR: CampaignTouchKind.REGISTERED,
+    CampaignType.EVENT: CampaignTouchKind.REGISTERED,
+    CampaignType.TRADE_SHOW: CampaignTouchKind.MET,
+    CampaignType.CONTENT: CampaignTouchKind.DOWNLOADED,
+    CampaignType.OUTBOUND: CampaignTouchKind.REPLIED,
+    CampaignType.PARTNER: CampaignTouchKind.REGISTERED,
+}
+LATER_KIND_BY_TYPE = {
+    CampaignType.WEBINAR: CampaignTouchKind.ATTENDED,
+    CampaignType.EVENT: CampaignTouchKind.ATTENDED,
+    CampaignType.TRADE_SHOW: CampaignTouchKind.MET,
+    CampaignType.CONTENT: CampaignTouchKind.DOWNLOADED,
+    CampaignType.OUTBOUND: CampaignTouchKind.MET,
+}
+
+
+def _kind_case(by_type: dict[str, str], default: str) -> str:
+    """A SQL CASE on the campaign's type (alias c). The values are enum members, not input."""
+    whens = " ".join(f"WHEN '{type_}' THEN '{kind}'" for type_, kind in by_type.items())
+    return f"CASE c.type {whens} ELSE '{default}' END"
+
+
+FIRST_KIND = _kind_case(FIRST_KIND_BY_TYPE, CampaignTouchKind.CLICKED)
+LATER_KIND = _kind_case(LATER_KIND_BY_TYPE, CampaignTouchKind.VISITED)
+
+# The campaigns that get touches: those that ran.
+RAN = (CampaignStatus.ACTIVE, CampaignStatus.COMPLETED)
 
 
 def touches_sql(*, seed: int, first_id: int, stop_id: int) -> tuple[str, list]:
@@ -326,7 +347,7 @@ def touches_sql(*, seed: int, first_id: int, stop_id: int) -> tuple[str, list]:
             SELECT id, type, start_date,
                    ROW_NUMBER() OVER (ORDER BY start_date, id) - 1 AS pos
             FROM {campaign_table}
-            WHERE status IN ('active', 'completed') AND start_date <= %s
+            WHERE status IN ('{RAN[0]}', '{RAN[1]}') AND start_date <= %s
         ),
         sample AS (
             SELECT l.id, l.created_at,
@@ -379,7 +400,7 @@ def touches_sql(*, seed: int, first_id: int, stop_id: int) -> tuple[str, list]:
 
 
 def _touches(*, seed: int) -> int:
-    if not Campaign.objects.filter(status__in=["active", "completed"]).exists():
+    if not Campaign.objects.filter(status__in=RAN).exists():
         return 0
     bounds = Lead.objects.aggregate(first=Min("id"), last=Max("id"))
     if bounds["first"] is None:

@@ -10,23 +10,16 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from campaigns import selectors
+from campaigns import lifecycle, selectors
 from campaigns.models import Campaign, CampaignStatus, CampaignTouchKind, CampaignType
 from leads.models import Account
 
 DATE = forms.DateInput(attrs={"type": "date"})
-SORTS = {
-    "start": "start_date",
-    "-start": "-start_date",
-    "name": "name",
-    "-name": "-name",
-    "budget": "budget",
-    "-budget": "-budget",
-    "status": "status",
-}
 
 
 class CampaignFilterForm(forms.Form):
+    """The list's filters; selectors.campaign_list_for applies them."""
+
     q = forms.CharField(required=False, label="Search")
     status = forms.ChoiceField(
         choices=[("", "Any status"), *CampaignStatus.choices], required=False
@@ -49,22 +42,6 @@ class CampaignFilterForm(forms.Form):
         ],
         required=False,
     )
-
-    def filter(self, campaigns):
-        data = self.cleaned_data
-        if data.get("q"):
-            campaigns = campaigns.filter(name__icontains=data["q"].strip())
-        if data.get("status"):
-            campaigns = campaigns.filter(status=data["status"])
-        if data.get("type"):
-            campaigns = campaigns.filter(type=data["type"])
-        if data.get("owner"):
-            campaigns = campaigns.filter(marketing_owner=data["owner"])
-        if data.get("running_from"):
-            campaigns = campaigns.filter(end_date__gte=data["running_from"])
-        if data.get("running_to"):
-            campaigns = campaigns.filter(start_date__lte=data["running_to"])
-        return campaigns.order_by(SORTS.get(data.get("sort") or "-start"), "name", "id")
 
 
 class CampaignForm(forms.ModelForm):
@@ -148,9 +125,7 @@ class CampaignForm(forms.ModelForm):
 
 
 class MoveForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[("start", "Start"), ("complete", "Complete"), ("cancel", "Cancel")]
-    )
+    action = forms.ChoiceField(choices=list(lifecycle.ACTION_LABELS.items()))
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -23,3 +23,8 @@ def actions_from(status: str) -> dict[str, str]:
 
 def target_of(status: str, action: str) -> str | None:
     return MOVES.get(status, {}).get(action)
+
+
+def moves_from(status: str) -> list[tuple[str, str]]:
+    """The (action, label) pairs of the buttons a campaign in ``status`` shows."""
+    return [(action, ACTION_LABELS[action]) for action in actions_from(status)]

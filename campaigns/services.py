@@ -239,13 +239,6 @@ def spend_add(
 
 
 @transaction.atomic
-def spend_delete(*, entry: SpendEntry, actor: User) -> None:
-    if not permissions.can_edit_budget(actor, entry.campaign):
-        raise PermissionDenied(_("Only marketing can change spend."))
-    entry.delete()
-
-
-@transaction.atomic
 def checklist_item_add(
     *, campaign: Campaign, actor: User, title: str, owner: User | None = None, due_date=None
 ) -> ChecklistItem:

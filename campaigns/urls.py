@@ -2,20 +2,22 @@
 
 from django.urls import path
 
-from campaigns import views
+from campaigns.views import campaign, comparison, listing, records, touches
 
 app_name = "campaigns"
 urlpatterns = [
-    path("", views.campaign_list, name="list"),
-    path("calendar/", views.campaign_calendar, name="calendar"),
-    path("compare/", views.campaign_comparison, name="comparison"),
-    path("new/", views.campaign_create, name="create"),
-    path("<int:pk>/", views.campaign_detail, name="detail"),
-    path("<int:pk>/edit/", views.campaign_edit, name="edit"),
-    path("<int:pk>/move/", views.campaign_move, name="move"),
-    path("<int:pk>/spend/", views.spend_add, name="spend_add"),
-    path("<int:pk>/checklist/", views.checklist_add, name="checklist_add"),
-    path("<int:pk>/checklist/<int:item_pk>/done/", views.checklist_toggle, name="checklist_toggle"),
-    path("<int:pk>/reviews/", views.review_add, name="review_add"),
-    path("<int:pk>/touches/", views.campaign_touches, name="touches"),
+    path("", listing.campaign_list, name="list"),
+    path("calendar/", listing.campaign_calendar, name="calendar"),
+    path("compare/", comparison.campaign_comparison, name="comparison"),
+    path("new/", campaign.campaign_create, name="create"),
+    path("<int:pk>/", campaign.campaign_detail, name="detail"),
+    path("<int:pk>/edit/", campaign.campaign_edit, name="edit"),
+    path("<int:pk>/move/", campaign.campaign_move, name="move"),
+    path("<int:pk>/spend/", records.spend_add, name="spend_add"),
+    path("<int:pk>/checklist/", records.checklist_add, name="checklist_add"),
+    path(
+        "<int:pk>/checklist/<int:item_pk>/done/", records.checklist_toggle, name="checklist_toggle"
+    ),
+    path("<int:pk>/reviews/", records.review_add, name="review_add"),
+    path("<int:pk>/touches/", touches.campaign_touches, name="touches"),
 ]

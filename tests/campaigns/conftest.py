@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from campaigns.models import CampaignTouch
+from leads.models import LeadStageChange, Stage
 from tests.campaigns.factories import CampaignFactory, CampaignTouchFactory, SpendEntryFactory
 from tests.factories import LeadFactory
 
@@ -39,7 +41,7 @@ def results_world(campaign, seller):
     """
     other = CampaignFactory(name="Other", start_date=date(2026, 2, 1), end_date=date(2026, 3, 31))
     won = LeadFactory(
-        stage="customer",
+        stage=Stage.CUSTOMER,
         owner=seller,
         mql_at=day(2),
         sal_at=day(3),
@@ -48,11 +50,13 @@ def results_world(campaign, seller):
         expected_amount=10_000,
         won_amount=6_000,
     )
-    CampaignTouchFactory(lead=won, campaign=campaign, occurred_at=day(1), kind="registered")
+    CampaignTouchFactory(
+        lead=won, campaign=campaign, occurred_at=day(1), kind=CampaignTouch.Kind.REGISTERED
+    )
     shared = LeadFactory(
         handed_over=True,
         owner=seller,
-        stage="sql",
+        stage=Stage.SQL,
         mql_at=day(2),
         sal_at=day(3),
         sql_at=day(10),
@@ -60,15 +64,13 @@ def results_world(campaign, seller):
     )
     CampaignTouchFactory(lead=shared, campaign=campaign, occurred_at=day(1))
     CampaignTouchFactory(lead=shared, campaign=other, occurred_at=day(4))
-    rejected = LeadFactory(stage="rejected", owner=seller, mql_at=day(2))
+    rejected = LeadFactory(stage=Stage.REJECTED, owner=seller, mql_at=day(2))
     CampaignTouchFactory(lead=rejected, campaign=campaign, occurred_at=day(1))
-    from leads.models import LeadStageChange
-
     LeadStageChange.objects.create(
         lead=rejected,
-        action="reject",
-        from_stage="mql",
-        to_stage="rejected",
+        action=LeadStageChange.Action.REJECT,
+        from_stage=Stage.MQL,
+        to_stage=Stage.REJECTED,
         actor=seller,
         reason_code="no_budget",
         created_at=day(3),

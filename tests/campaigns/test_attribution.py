@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from campaigns import selectors
+from campaigns.models import CampaignTouch
+from leads.models import Stage
 from tests.campaigns.factories import CampaignFactory, CampaignTouchFactory
 from tests.factories import LeadFactory
 
@@ -22,7 +24,7 @@ def day(n: int) -> datetime:
 def sql_lead(*, sql_day: int = 10, amount: int = 1000, **fields):
     return LeadFactory(
         handed_over=True,
-        stage="sql",
+        stage=Stage.SQL,
         sql_at=day(sql_day),
         mql_at=day(0),
         expected_amount=amount,
@@ -30,7 +32,7 @@ def sql_lead(*, sql_day: int = 10, amount: int = 1000, **fields):
     )
 
 
-def touch(lead, campaign, at, kind="visited"):
+def touch(lead, campaign, at, kind=CampaignTouch.Kind.VISITED):
     return CampaignTouchFactory(lead=lead, campaign=campaign, occurred_at=at, kind=kind)
 
 
@@ -117,8 +119,8 @@ def test_u_shaped_with_five_touches_shares_20_percent_among_the_middle_three(fiv
 def test_two_touches_of_one_campaign_add_up(five):
     a, b = five[:2]
     lead = sql_lead()
-    touch(lead, a, day(1), kind="visited")
-    touch(lead, a, day(2), kind="registered")
+    touch(lead, a, day(1), kind=CampaignTouch.Kind.VISITED)
+    touch(lead, a, day(2), kind=CampaignTouch.Kind.REGISTERED)
     touch(lead, b, day(3))
 
     assert pipeline(a, b)["u_shaped"] == [600.0, 400.0]
@@ -139,7 +141,7 @@ def test_the_credits_of_every_lead_sum_to_one_in_every_model(five):
 def test_revenue_is_credited_at_the_win_with_the_won_amount(five):
     a, b = five[:2]
     lead = LeadFactory(
-        stage="customer",
+        stage=Stage.CUSTOMER,
         mql_at=day(0),
         sql_at=day(5),
         won_at=day(30),

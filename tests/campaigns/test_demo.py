@@ -6,7 +6,13 @@ from django.db.models import F
 
 from accounts import demo as accounts_demo
 from campaigns import demo
-from campaigns.models import Campaign, CampaignTouch, ReviewNote, SpendEntry
+from campaigns.models import (
+    Campaign,
+    CampaignStatusChange,
+    CampaignTouch,
+    ReviewNote,
+    SpendEntry,
+)
 from leads import demo as leads_demo
 
 
@@ -32,5 +38,14 @@ def test_the_demo_is_consistent_and_idempotent(db):
     touches = CampaignTouch.objects.all()
     assert not touches.filter(occurred_at__date__lt=F("campaign__start_date")).exists()
     assert not touches.filter(lead__won_at__lt=F("occurred_at")).exists()
-    assert not touches.filter(campaign__status__in=["planned", "cancelled"]).exists()
-    assert Campaign.objects.filter(status="planned").exists()
+    assert not touches.filter(
+        campaign__status__in=[Campaign.Status.PLANNED, Campaign.Status.CANCELLED]
+    ).exists()
+    assert Campaign.objects.filter(status=Campaign.Status.PLANNED).exists()
+    # A completed campaign's history: started, then completed.
+    completed = Campaign.objects.filter(status=Campaign.Status.COMPLETED).first()
+    moves = CampaignStatusChange.objects.filter(campaign=completed)
+    assert list(moves.values_list("from_status", "to_status")) == [
+        (Campaign.Status.PLANNED, Campaign.Status.ACTIVE),
+        (Campaign.Status.ACTIVE, Campaign.Status.COMPLETED),
+    ]

@@ -2,7 +2,10 @@
 
 from datetime import date
 
+from django.urls import reverse
+
 from campaigns import analytics, selectors
+from campaigns.models import Campaign
 from tests.campaigns.conftest import day
 from tests.campaigns.factories import CampaignFactory
 
@@ -98,7 +101,7 @@ def test_contracts_for_other_areas(results_world):
     assert selectors.spend_between(since=day(0), until=day(30), campaign_ids=[campaign.pk]) == 3000
     starting = selectors.campaigns_starting_or_ending(since=day(-1), until=day(2))
     assert [row["name"] for row in starting] == ["Spring webinar"]
-    assert starting[0]["url"] == f"/campaigns/{campaign.pk}/"
+    assert starting[0]["url"] == reverse("campaigns:detail", args=[campaign.pk])
     top = selectors.top_campaigns(since=day(0), until=day(60))
     assert top[0]["name"] == "Spring webinar"
     assert float(top[0]["revenue"]) == 6000
@@ -124,3 +127,38 @@ def test_spend_vs_revenue_by_month(results_world):
     assert monthly["spend"].tolist() == [3000.0]
     assert monthly["revenue"].tolist() == [6000.0]
     assert monthly["month"].dt.date.tolist() == [date(2026, 1, 1)]
+
+
+def test_the_comparison_sorts_rows_and_totals_roi(results_world):
+    campaigns = Campaign.objects.all()
+
+    rows, totals = analytics.campaign_comparison(
+        campaigns, since=date(2026, 1, 1), until=date(2026, 3, 31), model="linear", sort="-roi"
+    )
+
+    # "Other" has no spend, so no ROI: it sorts last.
+    assert [(row["name"], row["roi"]) for row in rows] == [("Spring webinar", 1.0), ("Other", None)]
+    assert rows[0]["type_label"] == "Webinar"
+    # Spend 3,000 and revenue 6,000 are all Spring's; SQLs 2 of Spring's + 1 of Other's.
+    assert totals == {"spend": 3000.0, "sqls": 3, "revenue": 6000.0, "roi": 1.0}
+
+
+def test_the_comparison_period_includes_its_last_day(results_world):
+    campaigns = Campaign.objects.filter(pk=results_world["campaign"].pk)
+
+    def spend_until(last_day: date) -> float:
+        rows, _totals = analytics.campaign_comparison(
+            campaigns, since=date(2026, 1, 1), until=last_day, model="linear"
+        )
+        return rows[0]["spend"]
+
+    assert spend_until(date(2026, 1, 19)) == 1000  # the 2,000 of 20 January not yet
+    assert spend_until(date(2026, 1, 20)) == 3000
+
+
+def test_the_comparison_of_no_campaign_has_no_rows_and_no_totals(db):
+    rows, totals = analytics.campaign_comparison(
+        Campaign.objects.none(), since=date(2026, 1, 1), until=date(2026, 3, 31), model="linear"
+    )
+
+    assert (rows, totals) == ([], None)

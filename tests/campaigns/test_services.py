@@ -91,8 +91,8 @@ def test_status_moves_follow_the_table_and_leave_a_row(campaign, marketer):
     services.campaign_move(campaign=campaign, actor=marketer, action="complete")
 
     assert list(CampaignStatusChange.objects.values_list("from_status", "to_status")) == [
-        ("planned", "active"),
-        ("active", "completed"),
+        (Campaign.Status.PLANNED, Campaign.Status.ACTIVE),
+        (Campaign.Status.ACTIVE, Campaign.Status.COMPLETED),
     ]
     with pytest.raises(NotAllowed):
         services.campaign_move(campaign=campaign, actor=marketer, action="cancel")
@@ -118,7 +118,7 @@ def test_sellers_write_in_the_review_log_executives_do_not(campaign, seller, exe
 
 def test_a_campaign_with_touches_is_cancelled_not_deleted(campaign, marketer):
     services.campaign_touch_record(
-        campaign=campaign, lead=LeadFactory(), kind="visited", occurred_at=WHEN
+        campaign=campaign, lead=LeadFactory(), kind=CampaignTouch.Kind.VISITED, occurred_at=WHEN
     )
 
     with pytest.raises(NotAllowed):
@@ -129,10 +129,18 @@ def test_recording_the_same_touch_twice_keeps_one(campaign, marketer):
     lead = LeadFactory()
 
     first, created = services.campaign_touch_record(
-        campaign=campaign, lead=lead, kind="attended", occurred_at=WHEN, actor=marketer
+        campaign=campaign,
+        lead=lead,
+        kind=CampaignTouch.Kind.ATTENDED,
+        occurred_at=WHEN,
+        actor=marketer,
     )
     again, created_again = services.campaign_touch_record(
-        campaign=campaign, lead=lead, kind="attended", occurred_at=WHEN, actor=marketer
+        campaign=campaign,
+        lead=lead,
+        kind=CampaignTouch.Kind.ATTENDED,
+        occurred_at=WHEN,
+        actor=marketer,
     )
 
     assert (created, created_again) == (True, False)
@@ -156,13 +164,16 @@ def test_a_touch_in_the_future_or_of_an_unknown_kind_is_refused(campaign, market
 
 def test_a_lead_created_from_a_campaign_gets_it_as_first_touch(campaign, marketer):
     lead = services.campaign_lead_create(
-        campaign=campaign, actor=marketer, email="new@example.com", kind="registered"
+        campaign=campaign,
+        actor=marketer,
+        email="new@example.com",
+        kind=CampaignTouch.Kind.REGISTERED,
     )
 
     touch = CampaignTouch.objects.get(lead=lead)
     assert (touch.campaign, touch.kind, touch.occurred_at) == (
         campaign,
-        "registered",
+        CampaignTouch.Kind.REGISTERED,
         lead.created_at,
     )
 

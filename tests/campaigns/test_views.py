@@ -54,6 +54,20 @@ def test_the_list_filters_by_status_and_paginates(marketer, session_client_for):
     assert "Webinar 00" in first_page
 
 
+def test_the_list_pages_keep_the_filters(marketer, session_client_for):
+    for number in range(60):
+        CampaignFactory(name=f"Webinar {number:02}", marketing_owner=marketer)
+    client = session_client_for(marketer)
+
+    page = client.get(reverse("campaigns:list"), {"q": "Webinar", "page": "2", "sort": "name"})
+
+    html = page.content.decode()
+    assert "Page 2 of 3" in html
+    # The page number is replaced in place; the filters and the sort stay.
+    assert 'href="?q=Webinar&amp;page=1&amp;sort=name"' in html
+    assert 'href="?q=Webinar&amp;page=3&amp;sort=name"' in html
+
+
 def test_a_seller_sees_campaigns_of_their_leads_and_those_they_coown(
     seller, other_seller, campaign, unrelated, session_client_for
 ):
@@ -167,6 +181,7 @@ def test_the_campaign_page_shows_results_and_plotly_charts(
     assert page.count("plotly-graph-div") == 2
     assert response.context["result"]["pipeline"] == 14_000
     assert response.context["model"] == "first_touch"
+    assert 'href="?model=linear"' in page  # switching the model replaces it
 
 
 def test_an_unknown_model_falls_back_to_the_default(results_world, marketer, session_client_for):
@@ -200,6 +215,19 @@ def test_the_comparison_exports_the_same_numbers_as_csv(
     assert (shown["cost_per_sql"], shown["roi"]) == (1500.0, 1.0)
 
 
+def test_the_csv_export_link_keeps_the_period_and_model(
+    results_world, marketer, session_client_for
+):
+    query = {"since": "2026-01-01", "until": "2026-03-31", "model": "linear", "sort": "-roi"}
+
+    page = session_client_for(marketer).get(reverse("campaigns:comparison"), query)
+
+    assert (
+        'href="?since=2026-01-01&amp;until=2026-03-31&amp;model=linear&amp;sort=-roi&amp;format=csv"'
+        in page.content.decode()
+    )
+
+
 def test_a_period_ending_before_it_starts_is_a_form_error(marketer, session_client_for):
     response = session_client_for(marketer).get(
         reverse("campaigns:comparison"),
@@ -218,6 +246,9 @@ def test_the_quarter_calendar_places_campaigns(marketer, campaign, session_clien
     assert response.context["quarter"] == "Q1 2026"
     assert [row["campaign"] for row in response.context["rows"]] == [campaign]
     assert response.context["rows"][0]["left"] == 0
+    page = response.content.decode()
+    assert 'href="?day=2025-12-31"' in page
+    assert 'href="?day=2026-04-01"' in page
 
 
 def test_marketing_adds_one_touch_and_imports_a_csv_twice(marketer, campaign, session_client_for):
@@ -261,6 +292,7 @@ def test_a_csv_with_bad_rows_lists_them_and_saves_nothing(marketer, campaign, se
 
     assert response.status_code == 400
     assert [line for line, _errors in response.context["item_errors"]] == [3]
+    assert "Kinds: visited, registered, attended, downloaded," in response.content.decode()
     assert not CampaignTouch.objects.exists()
 
 
@@ -282,7 +314,7 @@ def test_status_moves_in_the_browser(marketer, campaign, session_client_for):
     )
 
     campaign.refresh_from_db()
-    assert campaign.status == "active"
+    assert campaign.status == Campaign.Status.ACTIVE
     assert "cannot be moved" in response.content.decode()
 
 

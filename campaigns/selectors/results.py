@@ -1,8 +1,8 @@
-"""Reads for campaigns: visibility, the contracts other areas call, and results in SQL.
+"""A campaign's results, computed by the database.
 
-Every result is an aggregate computed by the database (GROUP BY, window functions,
-subqueries) and returns one row per campaign, or per month, or per converted lead of
-one campaign: never the touches themselves. analytics.py shapes those rows with pandas.
+Every result is an aggregate (GROUP BY, window functions, subqueries) and returns one
+row per campaign, or per month, or per converted lead of one campaign: never the
+touches themselves. analytics.py shapes those rows with pandas.
 
 Attribution (DOMAIN.md §4): a lead's credit for a stage is shared among its touches
 that happened strictly before it first reached that stage: pipeline (its expected
@@ -12,15 +12,10 @@ gets 100 %, two touches 50/50). A lead's credits always sum to one.
 """
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
-from django.urls import reverse
 
-from accounts.models import User
-from accounts.roles import Role
-from campaigns import permissions
 from campaigns.models import Campaign, CampaignTouch, SpendEntry
 from leads.models import Account, Lead, LeadStageChange, ReasonCode, Stage
 
@@ -52,120 +47,8 @@ CREDITED = {
 }
 
 
-# --- visibility -------------------------------------------------------------------------
-
-
-def campaign_list_visible_to(user: User) -> QuerySet[Campaign]:
-    """All campaigns for marketing and leadership; for sales, those that concern them.
-
-    A seller sees the campaigns they co-own and those that touched a lead they own; a
-    sales manager, those of the leads of their team too.
-    """
-    campaigns = Campaign.objects.select_related("marketing_owner", "sales_coowner")
-    if permissions.sees_all_campaigns(user):
-        return campaigns
-    if user.role == Role.SALES_MANAGER and user.team_id is not None:
-        owners = Q(lead__owner__team_id=user.team_id)
-        coowned = Q(sales_coowner=user) | Q(sales_coowner__team_id=user.team_id)
-    else:
-        owners = Q(lead__owner=user)
-        coowned = Q(sales_coowner=user)
-    touched = CampaignTouch.objects.filter(owners, campaign_id=OuterRef("pk"))
-    return campaigns.filter(coowned | Q(Exists(touched)))
-
-
-def campaign_visible_to(user: User, pk: int) -> Campaign | None:
-    return campaign_list_visible_to(user).filter(pk=pk).first()
-
-
-# --- contracts for other areas ------------------------------------------------------------
-
-
-def _day(moment: datetime | date) -> date:
+def day_of(moment: datetime | date) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
-
-
-def campaigns_starting_or_ending(*, since: datetime, until: datetime) -> list[dict]:
-    """Campaigns whose start or end date falls in [since, until): name, url, start, end."""
-    first, last = _day(since), _day(until)
-    rows = (
-        Campaign.objects.filter(
-            Q(start_date__gte=first, start_date__lt=last)
-            | Q(end_date__gte=first, end_date__lt=last)
-        )
-        .exclude(status=Campaign.Status.CANCELLED)
-        .order_by("start_date", "name")
-        .values("id", "name", "start_date", "end_date", "status")
-    )
-    return [
-        {
-            "id": row["id"],
-            "name": row["name"],
-            "url": reverse("campaigns:detail", args=[row["id"]]),
-            "start": row["start_date"],
-            "end": row["end_date"],
-            "status": row["status"],
-        }
-        for row in rows
-    ]
-
-
-def spend_between(*, since: datetime, until: datetime, campaign_ids=None) -> Decimal:
-    """Actual spend recorded in [since, until), optionally for some campaigns only."""
-    entries = SpendEntry.objects.filter(spent_on__gte=_day(since), spent_on__lt=_day(until))
-    if campaign_ids is not None:
-        entries = entries.filter(campaign_id__in=list(campaign_ids))
-    total = entries.aggregate(total=Sum("amount"))["total"]
-    return Decimal(total or 0).quantize(Decimal("0.01"))
-
-
-def top_campaigns(*, since: datetime, until: datetime, limit: int = 5) -> list[dict]:
-    """Campaigns by attributed revenue in the range: name, url, spend, revenue, roi.
-
-    Revenue is attributed with the default model (U-shaped) to the leads won in the
-    range; spend is what was spent in the range. Only the two queries it needs run
-    (revenue attribution and spend), so dashboards can call it cheaply.
-    """
-    revenue = {
-        row["campaign_id"]: Decimal(str(row[DEFAULT_MODEL] or 0)).quantize(Decimal("0.01"))
-        for row in attributed_amounts("revenue", since=since, until=until)
-    }
-    spend = {
-        row["campaign_id"]: Decimal(row["spend"] or 0).quantize(Decimal("0.01"))
-        for row in spend_totals(since=since, until=until)
-    }
-    names = dict(
-        Campaign.objects.filter(pk__in=set(revenue) | set(spend)).values_list("id", "name")
-    )
-    rows = []
-    for campaign_id, name in names.items():
-        campaign_revenue = revenue.get(campaign_id, Decimal("0.00"))
-        campaign_spend = spend.get(campaign_id, Decimal("0.00"))
-        roi = (
-            round(float((campaign_revenue - campaign_spend) / campaign_spend), 4)
-            if campaign_spend
-            else None
-        )
-        rows.append(
-            {
-                "id": campaign_id,
-                "name": name,
-                "url": reverse("campaigns:detail", args=[campaign_id]),
-                "spend": campaign_spend,
-                "revenue": campaign_revenue,
-                "roi": roi,
-            }
-        )
-    rows.sort(key=lambda row: (-row["revenue"], row["name"]))
-    return rows[:limit]
-
-
-def lead_ids_touched_by(campaign_id: int) -> QuerySet:
-    """Ids of leads with a touch on the campaign, as a subquery: ``filter(id__in=…)``."""
-    return CampaignTouch.objects.filter(campaign_id=campaign_id).values("lead_id")
-
-
-# --- results, in SQL ----------------------------------------------------------------------
 
 
 def _period(field: str, since, until) -> Q:
@@ -355,9 +238,9 @@ def spend_totals(*, campaign_ids=None, since=None, until=None) -> list[dict]:
     if campaign_ids is not None:
         entries = entries.filter(campaign_id__in=list(campaign_ids))
     if since is not None:
-        entries = entries.filter(spent_on__gte=_day(since))
+        entries = entries.filter(spent_on__gte=day_of(since))
     if until is not None:
-        entries = entries.filter(spent_on__lt=_day(until))
+        entries = entries.filter(spent_on__lt=day_of(until))
     return list(entries.values("campaign_id").annotate(spend=Sum("amount")).order_by())
 
 
@@ -402,43 +285,3 @@ def target_accounts_engagement(campaign: Campaign) -> QuerySet[Account]:
         engaged_leads=Count("leads", filter=touched, distinct=True),
         last_touch_at=Max("leads__campaign_touches__occurred_at", filter=touched),
     ).order_by("-engaged_leads", "name")
-
-
-def campaign_touches(campaign: Campaign, user: User) -> QuerySet[CampaignTouch]:
-    """The campaign's touches on the leads ``user`` may see, newest first.
-
-    Results are aggregates and show every lead; the touch list names leads, so a seller
-    only sees the touches of their own (or their team's) leads.
-    """
-    from leads.selectors import lead_list_visible_to
-
-    touches = campaign.touches.select_related("lead")
-    if not permissions.sees_all_campaigns(user):
-        touches = touches.filter(lead__in=lead_list_visible_to(user).values("pk"))
-    return touches.order_by("-occurred_at", "-id")
-
-
-def campaign_funnel(campaign: Campaign) -> dict:
-    rows = stage_counts(campaign_ids=[campaign.pk])
-    return rows[0] if rows else {}
-
-
-def campaigns_in_range(first: date, last: date) -> QuerySet[Campaign]:
-    """Campaigns running at some point in [first, last] (the calendar)."""
-    return (
-        Campaign.objects.filter(start_date__lte=last, end_date__gte=first)
-        .select_related("marketing_owner", "sales_coowner")
-        .order_by("start_date", "name")
-    )
-
-
-def marketing_people() -> QuerySet[User]:
-    return User.objects.filter(
-        role__in=[Role.MARKETER, Role.MARKETING_MANAGER], is_active=True
-    ).order_by("first_name", "last_name", "username")
-
-
-def sales_people() -> QuerySet[User]:
-    return User.objects.filter(role__in=[Role.SELLER, Role.SALES_MANAGER], is_active=True).order_by(
-        "first_name", "last_name", "username"
-    )

@@ -1,10 +1,13 @@
-"""API plumbing shared by every app: error format, pagination and token scopes."""
+"""API plumbing shared by every app: the error format and pagination.
+
+Token scopes are checked by accounts.authentication.HasScope (tokens live in accounts).
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
-from rest_framework import exceptions, pagination, permissions, status
+from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 
 from smarketing.errors import DomainError
@@ -62,34 +65,3 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
-
-
-def scope_for(area: str, request) -> str:
-    return f"{area}:{'read' if request.method in permissions.SAFE_METHODS else 'write'}"
-
-
-class HasScope(permissions.BasePermission):
-    """An API token may only do what its scopes name; browser sessions pass through.
-
-    A view declares its area once: ``scope_area = "leads"``. Safe methods need
-    ``leads:read``, every other method ``leads:write``. A view without an area is
-    closed to tokens, so a forgotten declaration fails safe. The user's own role is
-    checked by the services, for tokens and sessions alike.
-    """
-
-    message = "This API token's scopes do not allow this request."
-
-    def has_permission(self, request, view) -> bool:
-        from accounts.models import ApiToken
-
-        token = request.auth
-        if not isinstance(token, ApiToken):
-            return True
-        area = getattr(view, "scope_area", None)
-        if area is None:
-            return False
-        required = scope_for(area, request)
-        if not token.has_scope(required):
-            self.message = f"This API token lacks the scope “{required}”."
-            return False
-        return True

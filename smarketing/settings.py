@@ -75,6 +75,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "home.context_processors.navigation",
             ],
+            # {% load slots %}: areas above add their part to a page (smarketing/slots.py).
+            "libraries": {"slots": "smarketing.slots"},
         },
     },
 ]
@@ -214,7 +216,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "smarketing.api.HasScope",
+        "accounts.authentication.HasScope",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "smarketing.api.PageNumberPagination",

@@ -9,8 +9,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services
+from accounts.authentication import HasScope
 from accounts.models import ApiToken, hash_token
-from smarketing.api import HasScope
 
 
 def bearer(raw_token: str) -> APIClient:

@@ -16,13 +16,12 @@ the decorators below in its ``handlers.py``, which its ``AppConfig.ready()`` imp
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from events.catalog import event_type
 
 IN_TRANSACTION = "in_transaction"
 AFTER_COMMIT = "after_commit"
-
-# Celery queues by kind of work, so each can get its own workers (docs/SCALING.md).
-QUEUES = ("default", "notifications", "imports", "detection", "webhooks", "scoring")
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,9 @@ class _Registry:
     def add(self, subscriber: Subscriber) -> None:
         for name in subscriber.event_types:
             event_type(name)  # fail at start-up on a name outside the catalogue
-        if subscriber.queue not in QUEUES:
-            raise ValueError(f"Unknown queue “{subscriber.queue}”; queues are {QUEUES}.")
+        queues = settings.SMARKETING_QUEUES
+        if subscriber.queue not in queues:
+            raise ValueError(f"Unknown queue “{subscriber.queue}”; queues are {queues}.")
         existing = self.by_name.get(subscriber.name)
         if existing is not None and existing.handler is not subscriber.handler:
             raise ValueError(f"Two subscribers are named “{subscriber.name}”.")

@@ -37,7 +37,7 @@ def _claim(subscriber: Subscriber, event_ids: list[int]) -> list[int]:
         return []
     table = connection.ops.quote_name(HandlerRun._meta.db_table)
     placeholders = ", ".join(["(%s, %s, NULL, 1, '')"] * len(event_ids))
-    params: list[object] = []
+    params: list[int | str] = []
     for event_id in event_ids:
         params += [event_id, subscriber.name]
     with connection.cursor() as cursor:
@@ -126,7 +126,7 @@ def handlers_run(*, subscriber_name: str, event_ids: list[int]) -> int:
     groups = [event_ids] if subscriber.batch else [[event_id] for event_id in event_ids]
     handled: list[int] = []
     failed: list[int] = []
-    first_error: BaseException | None = None
+    first_error: Exception | None = None
     for group in groups:
         try:
             handled += run(subscriber, group)
@@ -136,6 +136,6 @@ def handlers_run(*, subscriber_name: str, event_ids: list[int]) -> int:
             failed += group
             first_error = first_error or error
     relay.events_mark_handled(event_ids=event_ids)
-    if failed:
+    if first_error is not None:
         raise HandlersFailed(subscriber.name, failed, first_error)
     return len(handled)

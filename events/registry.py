@@ -14,11 +14,14 @@ the decorators below in its ``handlers.py``, which its ``AppConfig.ready()`` imp
 """
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from events.catalog import event_type
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 IN_TRANSACTION = "in_transaction"
 AFTER_COMMIT = "after_commit"
@@ -27,7 +30,7 @@ AFTER_COMMIT = "after_commit"
 @dataclass(frozen=True)
 class Subscriber:
     name: str  # "<module>.<function>": stable, it is the idempotency key of every run
-    handler: Callable
+    handler: Callable[..., Any]
     event_types: frozenset[str]
     phase: str
     queue: str = "default"
@@ -65,14 +68,14 @@ class _Registry:
 registry = _Registry()
 
 
-def _subscriber_name(handler: Callable) -> str:
+def _subscriber_name(handler: Callable[..., Any]) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def in_transaction(*event_types: str) -> Callable[[Callable], Callable]:
+def in_transaction(*event_types: str) -> Callable[[Handler], Handler]:
     """Run the decorated ``handler(event)`` inside the transaction that records the event."""
 
-    def register(handler: Callable) -> Callable:
+    def register(handler: Handler) -> Handler:
         registry.add(
             Subscriber(
                 name=_subscriber_name(handler),
@@ -88,13 +91,13 @@ def in_transaction(*event_types: str) -> Callable[[Callable], Callable]:
 
 def after_commit(
     *event_types: str, queue: str = "default", batch: bool = False, atomic: bool = True
-) -> Callable[[Callable], Callable]:
+) -> Callable[[Handler], Handler]:
     """Run the decorated handler after the event commits, from a Celery task.
 
     ``handler(event)``, or ``handler(events)`` with ``batch=True``.
     """
 
-    def register(handler: Callable) -> Callable:
+    def register(handler: Handler) -> Handler:
         registry.add(
             Subscriber(
                 name=_subscriber_name(handler),

@@ -21,6 +21,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from events.models import Event, EventSequence, HandlerRun
 from events.registry import AFTER_COMMIT, subscribers_for
@@ -32,15 +34,16 @@ logger = logging.getLogger(__name__)
 RUN_HANDLERS_TASK = "events.run_handlers"
 NUMBER_BATCH = 10_000
 RELAY_BATCH = 500
-# Errors that mean "the broker cannot take messages now"; anything else is a bug.
-BROKER_ERRORS = (KombuError, OSError, ConnectionError, TimeoutError)
-try:  # the Redis transport raises its own connection errors
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    BROKER_ERRORS = (*BROKER_ERRORS, RedisConnectionError, RedisTimeoutError)
-except ImportError:  # pragma: no cover - redis is a dependency of celery[redis]
-    pass
+# Errors that mean "the broker cannot take messages now" (the Redis transport raises its
+# own connection errors); anything else is a bug and propagates.
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    KombuError,
+    OSError,
+    ConnectionError,
+    TimeoutError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
 
 
 def _sequence_locked() -> EventSequence:
@@ -96,7 +99,7 @@ def events_number() -> int:
                     """,
                     [sequence.last_position, last_id],
                 )
-                count = cursor.rowcount
+                count: int = cursor.rowcount
             EventSequence.objects.filter(pk=1).update(last_position=sequence.last_position + count)
             numbered += count
         if count < NUMBER_BATCH:

@@ -7,6 +7,7 @@ relay once the transaction commits (events.relay).
 """
 
 from collections.abc import Iterable
+from typing import Any
 from datetime import datetime
 from functools import partial
 
@@ -33,7 +34,7 @@ def event_record(
     obj: models.Model | None = None,
     object_id: int | None = None,
     actor: AbstractBaseUser | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> Event:
     """Record that ``type`` happened to ``obj`` (or the object ``object_id``), by ``actor``.
@@ -43,11 +44,14 @@ def event_record(
     """
     _require_transaction()
     kind = event_type(type).object_kind
+    concerned = obj.pk if obj is not None else object_id
+    if concerned is None:
+        raise ValueError("An event concerns an object: give obj or object_id.")
     event = Event.objects.create(
         type=type,
         object_kind=kind,
-        object_id=obj.pk if obj is not None else object_id,
-        actor=actor if actor is not None and actor.pk else None,
+        object_id=concerned,
+        actor_id=actor.pk if actor is not None else None,
         occurred_at=occurred_at or timezone.now(),
         data=data or {},
     )
@@ -60,7 +64,7 @@ def event_record(
 def events_record_many(
     type: str,
     *,
-    items: Iterable[tuple[int, dict]],
+    items: Iterable[tuple[int, dict[str, Any]]],
     actor: AbstractBaseUser | None = None,
     occurred_at: datetime | None = None,
 ) -> list[Event]:

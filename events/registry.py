@@ -14,8 +14,8 @@ the decorators below in its ``handlers.py``, which its ``AppConfig.ready()`` imp
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.conf import settings
 

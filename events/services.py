@@ -7,9 +7,9 @@ relay once the transaction commits (events.relay).
 """
 
 from collections.abc import Iterable
-from typing import Any
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models, transaction

@@ -11,7 +11,6 @@
    requests, praise…) with tags, ratings, answers in every status, and short threads.
    Item number ``i`` comes from ``(seed, i)`` alone; a second run tops up to the same
    number and creates nothing.
-3. The weekly briefs of the last four weeks (built, not e-mailed).
 
 The work does not grow with the number of leads beyond the set-based statements.
 """
@@ -140,10 +139,9 @@ def seed(*, seed: int, leads: int, out) -> None:
     if sellers and marketers:
         target = min(MAX_ITEMS, max(40, leads // 20))
         created = _items_top_up(seed=seed, target=target, sellers=sellers, marketers=marketers)
-    briefs = _recent_briefs()
     out.write(
         f"Demo feedback: {rejections} rejections recorded as feedback ({answered} answered), "
-        f"{created} items given, {briefs} weekly briefs built."
+        f"{created} items given."
     )
 
 
@@ -376,15 +374,3 @@ def _thread(rng: random.Random, item: FeedbackItem, author, answerer, now) -> li
         moment = min(moment + timedelta(hours=rng.randint(1, 30)), now)
         thread.append((author if side == "sales" else answerer, text, moment))
     return thread
-
-
-def _recent_briefs() -> int:
-    """The briefs of the last four complete weeks, so the list and the pages have content."""
-    last_monday = services.week_start_of(timezone.localdate()) - timedelta(days=7)
-    built = 0
-    for weeks_back in range(4):
-        monday = last_monday - timedelta(days=7 * weeks_back)
-        if not services.WeeklyBrief.objects.filter(week_start=monday).exists():
-            services.weekly_brief_build(week_start=monday)
-            built += 1
-    return built

@@ -78,11 +78,4 @@ class CommentForm(forms.Form):
     )
 
 
-class BriefWeekForm(forms.Form):
-    week = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Any day of the week; the brief covers Monday to Sunday.",
-    )
-
-
 STATUS_LABELS = dict(Status.choices)

@@ -32,11 +32,3 @@ def duration(value: timedelta | None) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min"
-
-
-@register.filter
-def signed(value) -> str:
-    """+3, −2, 0: a week-over-week change."""
-    if not value:
-        return "0"
-    return f"+{value}" if value > 0 else f"−{abs(value)}"

@@ -1,13 +1,10 @@
 """The feedback pages: who sees what, who may do what, and the navigation badge."""
 
-from datetime import date
-
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from feedback import services
-from feedback.models import FeedbackItem, Status, WeeklyBrief
+from feedback.models import FeedbackItem, Status
 from tests.factories import LeadFactory
 
 PERSONAS = ["marketer", "marketing_manager", "seller", "sales_manager", "executive", "admin_user"]
@@ -19,7 +16,6 @@ def test_pages_need_a_login(client, item):
         reverse("feedback:queue"),
         reverse("feedback:themes"),
         reverse("feedback:detail", args=[item.pk]),
-        reverse("feedback:briefs"),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -34,7 +30,6 @@ def test_everyone_reads_feedback(request, session_client_for, item, persona):
         reverse("feedback:queue"),
         reverse("feedback:themes"),
         reverse("feedback:detail", args=[item.pk]),
-        reverse("feedback:briefs"),
     ):
         assert client.get(url).status_code == 200, url
 
@@ -208,40 +203,6 @@ def test_unanswered_badge_in_the_navigation_for_marketing_only(
     assert not badge(seller)
     services.feedback_transition(item=item, action="acknowledge", actor=marketer)
     assert not badge(marketer)
-
-
-def test_managers_build_and_send_the_brief_from_the_page(
-    session_client_for, marketing_manager, seller
-):
-    client = session_client_for(marketing_manager)
-    response = client.post(reverse("feedback:brief_build"), {"week": "2026-11-11"})
-    assert response.status_code == 302
-    assert response.url == reverse("feedback:brief", args=["2026-11-09"])
-    page = client.get(response.url)
-    assert page.status_code == 200
-    assert page.context["brief"].week_start == date(2026, 11, 9)
-
-    send = reverse("feedback:brief_send", args=["2026-11-09"])
-    client.post(send)
-    client.post(send)
-    assert len(mail.outbox) == 2  # the manager and the seller, once each
-    assert WeeklyBrief.objects.get().sent_at is not None
-
-
-@pytest.mark.parametrize("persona", ["marketer", "seller", "executive"])
-def test_only_managers_build_or_send_briefs(request, session_client_for, persona):
-    client = session_client_for(request.getfixturevalue(persona))
-    assert client.post(reverse("feedback:brief_build"), {"week": "2026-11-11"}).status_code == 403
-    services.weekly_brief_build(week_start=date(2026, 11, 9))
-    assert client.post(reverse("feedback:brief_send", args=["2026-11-09"])).status_code == 403
-    assert client.get(reverse("feedback:brief", args=["2026-11-09"])).status_code == 200
-    assert mail.outbox == []
-
-
-def test_unknown_brief_week_is_a_404(session_client_for, seller):
-    client = session_client_for(seller)
-    assert client.get(reverse("feedback:brief", args=["2026-11-09"])).status_code == 404
-    assert client.get(reverse("feedback:brief", args=["not-a-date"])).status_code == 404
 
 
 def test_another_sellers_lead_is_not_prefilled_nor_accepted(

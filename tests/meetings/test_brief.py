@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from campaigns.models import Campaign
-from feedback import services, tasks
-from feedback.models import WeeklyBrief
+from feedback import services as feedback_services
 from leads.services import lead_transition
+from meetings import services, tasks
+from meetings.models import WeeklyBrief
 from tests.factories import LeadFactory, UserFactory
 
 WEEK = date(2026, 11, 9)  # a Monday
@@ -41,7 +42,7 @@ def hand_built_week(seller, marketer, marketing_manager, give):
         give(seller, kind="objection", text="Too expensive", tags=["Pricing"])
         give(seller, kind="objection", text="Price again", tags=["pricing", "contract"])
         answered = give(seller, kind="competitor", text="Uses Acme", competitor="Acme")
-        services.feedback_transition(item=answered, action="acknowledge", actor=marketer)
+        feedback_services.feedback_transition(item=answered, action="acknowledge", actor=marketer)
     with time_machine.travel(at(previous), tick=False):
         give(seller, kind="objection", text="Old objection", tags=["legacy"])
     Campaign.objects.create(

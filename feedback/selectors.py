@@ -19,14 +19,13 @@ from django.db.models import (
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
-from feedback import lifecycle
+from feedback import lifecycle, permissions
 from feedback.models import (
     FeedbackComment,
     FeedbackItem,
     FeedbackStatusChange,
     Kind,
     Status,
-    Tag,
 )
 
 # The median time to answer looks at feedback answered in this window, so the number
@@ -69,9 +68,7 @@ def unanswered_badge(user) -> int:
 
     Others get 0 (no badge) without a query.
     """
-    from feedback.permissions import sees_unanswered_badge
-
-    if not sees_unanswered_badge(user):
+    if not permissions.sees_unanswered_badge(user):
         return 0
     return unanswered_count()
 
@@ -117,10 +114,6 @@ def item_history(item: FeedbackItem) -> QuerySet[FeedbackStatusChange]:
 
 def item_comments(item: FeedbackItem) -> QuerySet[FeedbackComment]:
     return item.comments.select_related("author").order_by("created_at", "id")
-
-
-def tags_in_use() -> QuerySet[Tag]:
-    return Tag.objects.filter(items__isnull=False).distinct().order_by("name")
 
 
 # --- Themes: what prospects say, counted in SQL -----------------------------------------
@@ -206,15 +199,4 @@ def competitors_by_campaign(*, since: datetime, until: datetime) -> list[dict]:
         .values("campaign_id", campaign_name=F("campaign__name"), key=Lower("competitor"))
         .annotate(name=Min("competitor"), count=Count("id"))
         .order_by("campaign_name", "-count", "key")
-    )
-
-
-def kinds_by_month(*, since: datetime, until: datetime) -> list[dict]:
-    """How much feedback of each kind arrived per month: month, kind, count."""
-    return list(
-        FeedbackItem.objects.filter(created_at__gte=since, created_at__lt=until)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month", "kind")
-        .annotate(count=Count("id"))
-        .order_by("month", "kind")
     )

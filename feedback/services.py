@@ -113,7 +113,7 @@ def feedback_create(
     item.tags.set(_tags_for(tags))
     FeedbackStatusChange.objects.create(
         item=item,
-        action="create",
+        action=lifecycle.CREATE,
         from_status="",
         to_status=Status.NEW,
         actor=author,
@@ -268,7 +268,7 @@ def feedback_record_rejection(*, change: LeadStageChange) -> FeedbackItem:
     if created:
         FeedbackStatusChange.objects.create(
             item=item,
-            action="create",
+            action=lifecycle.CREATE,
             from_status="",
             to_status=Status.NEW,
             actor_id=change.actor_id,
@@ -302,8 +302,8 @@ def feedback_close_rejection(*, change: LeadStageChange) -> FeedbackStatusChange
     item = (
         FeedbackItem.objects.filter(
             lead_id=change.lead_id,
-            stage_change__action="reject",
-            status__in=[Status.NEW, Status.ACKNOWLEDGED],
+            stage_change__action=LeadStageChange.Action.REJECT,
+            status__in=lifecycle.OPEN_STATUSES,
         )
         .order_by("-created_at", "-id")
         .first()
@@ -312,7 +312,7 @@ def feedback_close_rejection(*, change: LeadStageChange) -> FeedbackStatusChange
         return None
     outcome = (
         _("Recycled to nurture; marketing will qualify it again later.")
-        if change.action == "recycle"
+        if change.action == LeadStageChange.Action.RECYCLE
         else _("Disqualified by marketing.")
     )
     answer = f"{outcome} {change.comment}".strip() if change.comment else outcome
@@ -354,11 +354,11 @@ def rejection_feedback_backfill() -> int:
             f"""
             INSERT INTO {history} (item_id, action, from_status, to_status, actor_id,
                 answer, created_at)
-            SELECT f.id, 'create', '', %s, f.author_id, '', f.created_at
+            SELECT f.id, %s, '', %s, f.author_id, '', f.created_at
             FROM {items} f
             WHERE f.stage_change_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.item_id = f.id)
             """,
-            [Status.NEW],
+            [lifecycle.CREATE, Status.NEW],
         )
     return max(created, 0)

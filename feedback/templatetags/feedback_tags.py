@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from feedback import lifecycle
+
 register = template.Library()
 
 
@@ -32,3 +34,15 @@ def duration(value: timedelta | None) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min"
+
+
+@register.filter
+def answer_moves(status: str) -> list[lifecycle.Move]:
+    """The moves marketing can make from ``status``: the answer buttons (feedback.lifecycle)."""
+    return lifecycle.moves_from(status)
+
+
+@register.filter
+def status_tone(status: str) -> str:
+    """The CSS class of a status pill: "bad" for new, "warn" for acknowledged…"""
+    return lifecycle.STATUS_TONE.get(status, "")

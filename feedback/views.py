@@ -16,19 +16,13 @@ from campaigns.models import Campaign
 from feedback import charts, lifecycle, permissions, selectors, services
 from feedback.filters import FeedbackFilter
 from feedback.forms import CommentForm, FeedbackCreateForm, FeedbackMoveForm
-from feedback.models import FeedbackItem, Status
+from feedback.models import FeedbackItem, Kind, Status
 from leads import selectors as lead_selectors
 from leads.models import Account
 from smarketing.errors import DomainError
 from smarketing.forms import add_service_errors
 
 PAGE_SIZE = 25
-
-
-def _query_string_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _create_form(request, data=None) -> FeedbackCreateForm:
@@ -42,9 +36,9 @@ def _create_form(request, data=None) -> FeedbackCreateForm:
     if initial.get("lead") and not visible_leads.filter(pk=initial["lead"]).exists():
         del initial["lead"]  # not theirs: open an empty form rather than a broken one
     if initial.get("campaign"):
-        initial.setdefault("kind", "campaign")
+        initial.setdefault("kind", Kind.CAMPAIGN)
     elif initial.get("lead"):
-        initial.setdefault("kind", "lead_quality")
+        initial.setdefault("kind", Kind.LEAD_QUALITY)
     form = FeedbackCreateForm(data, initial=initial, leads=visible_leads)
     subject_given = (data or initial).get("lead") or (data or initial).get("account")
     if subject_given:
@@ -78,7 +72,6 @@ def board(request):
             "total": sum(counts.values()),
             "median": selectors.median_time_to_answer(),
             "unanswered": selectors.unanswered_count(),
-            "query_string": _query_string_without_page(request),
             "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
             "create_form": _create_form(request)
             if permissions.can_give_feedback(request.user)
@@ -228,7 +221,7 @@ def themes(request):
     until = timezone.now() + timedelta(seconds=1)
     window = {"since": since, "until": until}
     tags = selectors.top_tags(**window, limit=15)
-    objections_by_month = selectors.tags_by_month(**window, kind="objection")
+    objections_by_month = selectors.tags_by_month(**window, kind=Kind.OBJECTION)
     competitors_by_month = selectors.competitors_by_month(**window)
     return render(
         request,
@@ -238,9 +231,9 @@ def themes(request):
             "periods": THEME_PERIODS,
             "since": first_month,
             "top_tags": tags,
-            "top_objections": selectors.top_tags(**window, kind="objection", limit=10),
+            "top_objections": selectors.top_tags(**window, kind=Kind.OBJECTION, limit=10),
             "top_competitors": selectors.top_competitors(**window, limit=10),
-            "objections_by_campaign": selectors.tags_by_campaign(**window, kind="objection"),
+            "objections_by_campaign": selectors.tags_by_campaign(**window, kind=Kind.OBJECTION),
             "competitors_by_campaign": selectors.competitors_by_campaign(**window),
             "tags_chart": charts.top_tags_chart(tags) if tags else None,
             "objections_chart": charts.by_month_chart(objections_by_month, "Objections per month")

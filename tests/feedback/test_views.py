@@ -1,9 +1,11 @@
 """The feedback pages: who sees what, who may do what, and the navigation badge."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from feedback import services
+from feedback import lifecycle, services, views
 from feedback.models import FeedbackItem, Status
 from tests.factories import LeadFactory
 
@@ -219,3 +221,45 @@ def test_another_sellers_lead_is_not_prefilled_nor_accepted(
     assert response.status_code == 400
     assert "Choose one of your leads." in response.content.decode()
     assert FeedbackItem.objects.exists() is False
+
+
+def _answer_buttons(html: str, item) -> list[tuple[str, str]]:
+    """(action, label) of each answer button in the row or page of ``item``."""
+    row = html[html.index(f'id="item-{item.pk}"') :]
+    row = row[: row.index("</tr>")] if "</tr>" in row else row
+    return re.findall(r'name="action" value="(\w+)" class="[^"]*">([^<]+)</button>', row)
+
+
+def test_answer_buttons_come_from_the_lifecycle_table(session_client_for, marketer, give, seller):
+    new = give(seller, text="Too pricey")
+    acknowledged = give(seller, text="Uses Acme")
+    services.feedback_transition(item=acknowledged, action="acknowledge", actor=marketer)
+    client = session_client_for(marketer)
+
+    queue = client.get(reverse("feedback:queue")).content.decode()
+    assert _answer_buttons(queue, new) == [
+        ("acknowledge", "Acknowledge"),
+        ("action", "Action"),
+        ("decline", "Decline"),
+    ]
+    assert _answer_buttons(queue, acknowledged) == [("action", "Action"), ("decline", "Decline")]
+    for item in (new, acknowledged):
+        expected = [(move.action, move.label) for move in lifecycle.moves_from(item.status)]
+        assert _answer_buttons(queue, item) == expected
+    page = client.get(reverse("feedback:detail", args=[acknowledged.pk])).content.decode()
+    buttons = re.findall(r'name="action" value="(\w+)" class="([^"]*)">', page)
+    assert buttons == [("action", "ok"), ("decline", "danger")]
+
+
+def test_board_links_keep_the_filters(session_client_for, marketer, give, seller, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    give(seller, text="Too pricey", tags=["pricing"])
+    give(seller, text="Price again", tags=["pricing"])
+    client = session_client_for(marketer)
+
+    page = client.get(reverse("feedback:board"), {"tag": "pricing"}).content.decode()
+    assert 'href="?tag=pricing&amp;page=2"' in page
+    page = client.get(reverse("feedback:board"), {"tag": "pricing", "page": "2"}).content.decode()
+    assert 'href="?tag=pricing&amp;page=1"' in page
+    # A status count counts with the other filters, so its link keeps them.
+    assert 'href="?tag=pricing&amp;status=new"' in page

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from celery import current_app as celery_app
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -155,3 +156,11 @@ def test_the_command_can_build_without_sending(seller):
     call_command("weekly_brief", "--week", "2026-11-11", "--no-send")
     assert WeeklyBrief.objects.get().sent_at is None
     assert mail.outbox == []
+
+
+def test_a_message_queued_under_the_old_task_name_still_sends(seller):
+    """Before the move the task was feedback.tasks.send_weekly_brief (in-flight messages)."""
+    old_name = celery_app.tasks["feedback.tasks.send_weekly_brief"]
+    with time_machine.travel(at(WEEK + timedelta(days=7), 7), tick=False):
+        assert old_name.delay().get() == 1
+    assert WeeklyBrief.objects.get().week_start == WEEK

@@ -16,7 +16,14 @@ import sys
 import time
 from pathlib import Path
 
-BENCH_MODULES = ("bench.leads", "bench.sla", "bench.campaigns", "bench.feedback", "bench.kpis")
+BENCH_MODULES = (
+    "bench.leads",
+    "bench.sla",
+    "bench.campaigns",
+    "bench.feedback",
+    "bench.kpis",
+    "bench.meetings",
+)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/smarketing_bench"
 
 

@@ -1,4 +1,4 @@
-"""Feedback figures for `make bench`: the brief's funnel query, the board and its numbers.
+"""Feedback figures for `make bench`: the board and its numbers, and the themes.
 
 Each figure is the ORM path the product uses against hand-written SQL doing the same work
 in the same run (ratio = ORM / SQL; 1.0 means no overhead).
@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bench.timing import best_of, raw_sql
-from feedback import selectors, services
+from feedback import selectors
 from feedback.models import FeedbackItem, Status
 
 
@@ -33,31 +33,8 @@ def run(*, leads: int) -> dict:
     if not FeedbackItem.objects.exists():
         # The bench database is seeded with leads only; give the board something to show.
         demo.seed(seed=42, leads=leads, out=StringIO())
-    week_start = services.week_start_of(timezone.localdate()) - timedelta(days=7)
-    start, end = selectors.week_bounds(week_start)
-    previous = start - timedelta(days=7)
-    funnel_sql = """
-        SELECT
-          COUNT(*) FILTER (WHERE mql_at >= %(s)s AND mql_at < %(e)s),
-          COUNT(*) FILTER (WHERE mql_at >= %(p)s AND mql_at < %(s)s),
-          COUNT(*) FILTER (WHERE sal_at >= %(s)s AND sal_at < %(e)s),
-          COUNT(*) FILTER (WHERE sal_at >= %(p)s AND sal_at < %(s)s),
-          COUNT(*) FILTER (WHERE sql_at >= %(s)s AND sql_at < %(e)s),
-          COUNT(*) FILTER (WHERE sql_at >= %(p)s AND sql_at < %(s)s),
-          COUNT(*) FILTER (WHERE won_at >= %(s)s AND won_at < %(e)s),
-          COUNT(*) FILTER (WHERE won_at >= %(p)s AND won_at < %(s)s)
-        FROM leads_lead
-        WHERE (mql_at >= %(p)s AND mql_at < %(e)s) OR (sal_at >= %(p)s AND sal_at < %(e)s)
-           OR (sql_at >= %(p)s AND sql_at < %(e)s) OR (won_at >= %(p)s AND won_at < %(e)s)
-    """
-    window = {"s": start, "e": end, "p": previous}
     now = timezone.now()
     figures = [
-        _ratio(
-            "brief funnel, week over week (one conditional-COUNT query)",
-            lambda: selectors.funnel_week_over_week(week_start=week_start),
-            raw_sql(funnel_sql, window),
-        ),
         _ratio(
             "unanswered count (navigation badge)",
             selectors.unanswered_count,
@@ -102,7 +79,6 @@ def run(*, leads: int) -> dict:
             ),
         ),
     ]
-    build_seconds = best_of(lambda: services.weekly_brief_build(week_start=week_start), repeat=3)
     return {
         "items": FeedbackItem.objects.count(),
         "by_status": dict(
@@ -110,5 +86,4 @@ def run(*, leads: int) -> dict:
         ),
         "unanswered": FeedbackItem.objects.filter(status=Status.NEW).count(),
         "queries": figures,
-        "weekly_brief_build_ms": round(build_seconds * 1000, 1),
     }

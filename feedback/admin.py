@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from feedback.models import FeedbackComment, FeedbackItem, FeedbackStatusChange, Tag, WeeklyBrief
+from feedback.models import FeedbackComment, FeedbackItem, FeedbackStatusChange, Tag
 
 
 @admin.register(Tag)
@@ -76,9 +76,3 @@ class FeedbackCommentAdmin(admin.ModelAdmin):
     list_display = ["item", "author", "created_at"]
     search_fields = ["text"]
     raw_id_fields = ["item", "author"]
-
-
-@admin.register(WeeklyBrief)
-class WeeklyBriefAdmin(admin.ModelAdmin):
-    list_display = ["week_start", "built_at", "built_by", "sent_at", "recipient_count"]
-    readonly_fields = ["content", "rendered", "built_at", "built_by", "sent_at", "recipient_count"]

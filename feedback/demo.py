@@ -11,7 +11,6 @@
    requests, praise…) with tags, ratings, answers in every status, and short threads.
    Item number ``i`` comes from ``(seed, i)`` alone; a second run tops up to the same
    number and creates nothing.
-3. The weekly briefs of the last four weeks (built, not e-mailed).
 
 The work does not grow with the number of leads beyond the set-based statements.
 """
@@ -25,9 +24,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import Role, TeamKind
 from campaigns.models import Campaign
-from feedback import services
+from feedback import lifecycle, services
 from feedback.models import (
     RATED_KINDS,
     FeedbackComment,
@@ -37,7 +36,7 @@ from feedback.models import (
     Status,
     Tag,
 )
-from leads.models import Lead, LeadStageChange
+from leads.models import Lead, LeadStageChange, Stage
 
 MAX_ITEMS = 600
 HISTORY_DAYS = 180
@@ -116,10 +115,10 @@ ANSWERS = {
     ],
 }
 COMMENTS = [
-    ("sales", "Any update on this? Two more prospects asked this week."),
-    ("marketing", "Which accounts exactly? Happy to look at them together."),
-    ("sales", "Mostly mid-market, DACH region."),
-    ("marketing", "Thanks, that helps."),
+    (TeamKind.SALES, "Any update on this? Two more prospects asked this week."),
+    (TeamKind.MARKETING, "Which accounts exactly? Happy to look at them together."),
+    (TeamKind.SALES, "Mostly mid-market, DACH region."),
+    (TeamKind.MARKETING, "Thanks, that helps."),
 ]
 
 
@@ -140,10 +139,9 @@ def seed(*, seed: int, leads: int, out) -> None:
     if sellers and marketers:
         target = min(MAX_ITEMS, max(40, leads // 20))
         created = _items_top_up(seed=seed, target=target, sellers=sellers, marketers=marketers)
-    briefs = _recent_briefs()
     out.write(
         f"Demo feedback: {rejections} rejections recorded as feedback ({answered} answered), "
-        f"{created} items given, {briefs} weekly briefs built."
+        f"{created} items given."
     )
 
 
@@ -163,12 +161,15 @@ def _answer_followed_up_rejections() -> int:
             cursor.execute(f"ANALYZE {FeedbackItem._meta.db_table}")
     follow_ups = LeadStageChange.objects.filter(
         lead_id=OuterRef("lead_id"),
-        from_stage="rejected",
-        action__in=["recycle", "disqualify"],
+        from_stage=Stage.REJECTED,
+        action__in=[LeadStageChange.Action.RECYCLE, LeadStageChange.Action.DISQUALIFY],
         created_at__gt=OuterRef("created_at"),
     ).order_by("created_at", "id")
     answer = Case(
-        When(action="recycle", then=Value("Recycled to nurture; we'll qualify it again later.")),
+        When(
+            action=LeadStageChange.Action.RECYCLE,
+            then=Value("Recycled to nurture; we'll qualify it again later."),
+        ),
         default=Value("Disqualified: you were right, it does not fit."),
     )
     first_time = Subquery(follow_ups.values("created_at")[:1])
@@ -191,14 +192,14 @@ def _answer_followed_up_rejections() -> int:
             f"""
             INSERT INTO {history} (item_id, action, from_status, to_status, actor_id,
                 answer, created_at)
-            SELECT f.id, 'action', 'new', f.status, f.answered_by_id, f.answer, f.answered_at
+            SELECT f.id, %s, %s, f.status, f.answered_by_id, f.answer, f.answered_at
             FROM {items} f
             WHERE f.stage_change_id IS NOT NULL AND f.status = %s
               AND NOT EXISTS (
-                SELECT 1 FROM {history} h WHERE h.item_id = f.id AND h.from_status = 'new'
+                SELECT 1 FROM {history} h WHERE h.item_id = f.id AND h.from_status = %s
               )
             """,  # table names come from the models; values are parameters
-            [Status.ACTIONED],
+            [lifecycle.ACTION, Status.NEW, Status.ACTIONED, Status.NEW],
         )
     return updated
 
@@ -242,7 +243,7 @@ def _items_top_up(*, seed: int, target: int, sellers, marketers) -> int:
         author = sellers[number % len(sellers)]
         item, names = _item(rng, author, now, leads_of[author.pk], campaigns)
         answerer = marketers[rng.randrange(len(marketers))]
-        history = [("create", "", Status.NEW, author, "", item.created_at)]
+        history = [(lifecycle.CREATE, "", Status.NEW, author, "", item.created_at)]
         _answer(rng, item, answerer, now, history)
         items.append(item)
         tag_names.append(names)
@@ -355,13 +356,15 @@ def _answer(rng: random.Random, item: FeedbackItem, answerer, now, history: list
     answered_at = min(item.created_at + timedelta(hours=hours), now - timedelta(hours=1))
     item.answered_at, item.answered_by = answered_at, answerer
     if outcome != Status.ACKNOWLEDGED and rng.random() < 0.4:
-        history.append(("acknowledge", Status.NEW, Status.ACKNOWLEDGED, answerer, "", answered_at))
+        history.append(
+            (lifecycle.ACKNOWLEDGE, Status.NEW, Status.ACKNOWLEDGED, answerer, "", answered_at)
+        )
         closed_at = min(answered_at + timedelta(days=rng.randint(1, 6)), now)
         source = Status.ACKNOWLEDGED
     else:
         closed_at, source = answered_at, Status.NEW
     answer = rng.choice(ANSWERS[outcome])
-    action = {"acknowledged": "acknowledge", "actioned": "action", "declined": "decline"}[outcome]
+    action = lifecycle.find_move_to(outcome, source).action
     history.append((action, source, outcome, answerer, answer, closed_at))
     item.status, item.answer = outcome, answer
     item.status_changed_at = item.updated_at = closed_at
@@ -374,17 +377,5 @@ def _thread(rng: random.Random, item: FeedbackItem, author, answerer, now) -> li
     moment = item.created_at
     for side, text in COMMENTS[: rng.randint(1, len(COMMENTS))]:
         moment = min(moment + timedelta(hours=rng.randint(1, 30)), now)
-        thread.append((author if side == "sales" else answerer, text, moment))
+        thread.append((author if side == TeamKind.SALES else answerer, text, moment))
     return thread
-
-
-def _recent_briefs() -> int:
-    """The briefs of the last four complete weeks, so the list and the pages have content."""
-    last_monday = services.week_start_of(timezone.localdate()) - timedelta(days=7)
-    built = 0
-    for weeks_back in range(4):
-        monday = last_monday - timedelta(days=7 * weeks_back)
-        if not services.WeeklyBrief.objects.filter(week_start=monday).exists():
-            services.weekly_brief_build(week_start=monday)
-            built += 1
-    return built

@@ -3,7 +3,8 @@
 from django import forms
 
 from campaigns.models import Campaign
-from feedback.models import RATED_KINDS, Kind, Status
+from feedback import lifecycle
+from feedback.models import RATED_KINDS, Kind
 from leads.models import Account, Lead
 
 RATING_CHOICES = [("", "—")] + [(str(value), str(value)) for value in range(1, 6)]
@@ -64,9 +65,7 @@ class FeedbackCreateForm(forms.Form):
 
 
 class FeedbackMoveForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[("acknowledge", "Acknowledge"), ("action", "Action"), ("decline", "Decline")]
-    )
+    action = forms.ChoiceField(choices=lifecycle.ACTION_CHOICES)
     answer = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
@@ -76,13 +75,3 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
-
-
-class BriefWeekForm(forms.Form):
-    week = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Any day of the week; the brief covers Monday to Sunday.",
-    )
-
-
-STATUS_LABELS = dict(Status.choices)

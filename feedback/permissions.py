@@ -26,10 +26,5 @@ def can_comment(user: User, item) -> bool:
     return is_admin(user) or user.is_marketing or item.author_id == user.pk
 
 
-def can_build_brief(user: User) -> bool:
-    """Build the weekly brief on demand, or send it: the managers who run the meeting."""
-    return is_admin(user) or user.is_manager
-
-
 def sees_unanswered_badge(user: User) -> bool:
     return is_admin(user) or user.is_marketing

@@ -13,8 +13,4 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/comments/", views.comment, name="comment"),
-    path("briefs/", views.brief_list, name="briefs"),
-    path("briefs/build/", views.brief_build, name="brief_build"),
-    path("briefs/<str:week>/", views.brief_detail, name="brief"),
-    path("briefs/<str:week>/send/", views.brief_send, name="brief_send"),
 ]

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,20 +15,14 @@ from django.views.decorators.http import require_POST
 from campaigns.models import Campaign
 from feedback import charts, lifecycle, permissions, selectors, services
 from feedback.filters import FeedbackFilter
-from feedback.forms import BriefWeekForm, CommentForm, FeedbackCreateForm, FeedbackMoveForm
-from feedback.models import FeedbackItem, Status, WeeklyBrief
+from feedback.forms import CommentForm, FeedbackCreateForm, FeedbackMoveForm
+from feedback.models import FeedbackItem, Kind, Status
 from leads import selectors as lead_selectors
 from leads.models import Account
 from smarketing.errors import DomainError
 from smarketing.forms import add_service_errors
 
 PAGE_SIZE = 25
-
-
-def _query_string_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _create_form(request, data=None) -> FeedbackCreateForm:
@@ -43,9 +36,9 @@ def _create_form(request, data=None) -> FeedbackCreateForm:
     if initial.get("lead") and not visible_leads.filter(pk=initial["lead"]).exists():
         del initial["lead"]  # not theirs: open an empty form rather than a broken one
     if initial.get("campaign"):
-        initial.setdefault("kind", "campaign")
+        initial.setdefault("kind", Kind.CAMPAIGN)
     elif initial.get("lead"):
-        initial.setdefault("kind", "lead_quality")
+        initial.setdefault("kind", Kind.LEAD_QUALITY)
     form = FeedbackCreateForm(data, initial=initial, leads=visible_leads)
     subject_given = (data or initial).get("lead") or (data or initial).get("account")
     if subject_given:
@@ -79,7 +72,6 @@ def board(request):
             "total": sum(counts.values()),
             "median": selectors.median_time_to_answer(),
             "unanswered": selectors.unanswered_count(),
-            "query_string": _query_string_without_page(request),
             "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
             "create_form": _create_form(request)
             if permissions.can_give_feedback(request.user)
@@ -229,7 +221,7 @@ def themes(request):
     until = timezone.now() + timedelta(seconds=1)
     window = {"since": since, "until": until}
     tags = selectors.top_tags(**window, limit=15)
-    objections_by_month = selectors.tags_by_month(**window, kind="objection")
+    objections_by_month = selectors.tags_by_month(**window, kind=Kind.OBJECTION)
     competitors_by_month = selectors.competitors_by_month(**window)
     return render(
         request,
@@ -239,9 +231,9 @@ def themes(request):
             "periods": THEME_PERIODS,
             "since": first_month,
             "top_tags": tags,
-            "top_objections": selectors.top_tags(**window, kind="objection", limit=10),
+            "top_objections": selectors.top_tags(**window, kind=Kind.OBJECTION, limit=10),
             "top_competitors": selectors.top_competitors(**window, limit=10),
-            "objections_by_campaign": selectors.tags_by_campaign(**window, kind="objection"),
+            "objections_by_campaign": selectors.tags_by_campaign(**window, kind=Kind.OBJECTION),
             "competitors_by_campaign": selectors.competitors_by_campaign(**window),
             "tags_chart": charts.top_tags_chart(tags) if tags else None,
             "objections_chart": charts.by_month_chart(objections_by_month, "Objections per month")
@@ -254,83 +246,3 @@ def themes(request):
             else None,
         },
     )
-
-
-# --- The weekly brief -------------------------------------------------------------------
-
-
-@login_required
-def brief_list(request):
-    """Every week's brief, newest first; managers build one on demand."""
-    page = Paginator(
-        WeeklyBrief.objects.select_related("built_by").order_by("-week_start"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    last_week = services.week_start_of(timezone.localdate()) - timedelta(days=7)
-    return render(
-        request,
-        "feedback/brief_list.html",
-        {
-            "page_obj": page,
-            "can_build": permissions.can_build_brief(request.user),
-            "form": BriefWeekForm(initial={"week": last_week}),
-        },
-    )
-
-
-@login_required
-@require_POST
-def brief_build(request):
-    if not permissions.can_build_brief(request.user):
-        raise PermissionDenied("Only managers build the weekly brief.")
-    form = BriefWeekForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a day of the week to build the brief for.")
-        return redirect("feedback:briefs")
-    week_start = services.week_start_of(form.cleaned_data["week"])
-    services.weekly_brief_build(week_start=week_start, actor=request.user)
-    messages.success(request, f"Brief of the week of {week_start:%d %b %Y} built.")
-    return redirect("feedback:brief", week=f"{week_start:%Y-%m-%d}")
-
-
-def _brief_or_404(week: str) -> WeeklyBrief:
-    try:
-        week_start = date.fromisoformat(week)
-    except ValueError as error:
-        raise Http404("No such week.") from error
-    return get_object_or_404(WeeklyBrief, week_start=week_start)
-
-
-@login_required
-def brief_detail(request, week: str):
-    brief = _brief_or_404(week)
-    week_end = brief.week_start + timedelta(days=6)
-    return render(
-        request,
-        "feedback/brief.html",
-        {
-            "brief": brief,
-            "content": brief.content,
-            "week_end": week_end,
-            "can_build": permissions.can_build_brief(request.user),
-            "is_complete": week_end < timezone.localdate(),
-            "previous": WeeklyBrief.objects.filter(week_start__lt=brief.week_start)
-            .order_by("-week_start")
-            .first(),
-            "next": WeeklyBrief.objects.filter(week_start__gt=brief.week_start)
-            .order_by("week_start")
-            .first(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def brief_send(request, week: str):
-    """E-mail the brief to both teams now; people who already have it get nothing."""
-    brief = _brief_or_404(week)
-    sent = services.weekly_brief_send(brief_id=brief.pk, actor=request.user)
-    if sent:
-        messages.success(request, f"Brief e-mailed to {sent} people.")
-    else:
-        messages.info(request, "Everyone already has this brief; nothing was sent again.")
-    return redirect("feedback:brief", week=week)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "campaigns",
     "feedback",
     "kpis",
+    "meetings",
     "home",
 ]
 
@@ -214,7 +215,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-events": {"task": "events.tasks.purge_events", "schedule": crontab(minute=15, hour=3)},
     "detect-breaches": {"task": "sla.tasks.detect_breaches", "schedule": 5 * 60},
     "weekly-brief": {
-        "task": "feedback.tasks.send_weekly_brief",
+        "task": "meetings.tasks.send_weekly_brief",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
     "kpi-snapshot": {"task": "kpis.tasks.snapshot_kpis", "schedule": crontab(minute=30, hour=0)},

@@ -28,8 +28,11 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("sla/", include("sla.urls")),
     path("campaigns/", include("campaigns.urls")),
+    # The weekly briefs were under feedback/ before the meetings area had them.
+    path("feedback/briefs/", include("meetings.moved_urls")),
     path("feedback/", include("feedback.urls")),
     path("kpis/", include("kpis.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from feedback import lifecycle
+
 register = template.Library()
 
 
@@ -35,8 +37,12 @@ def duration(value: timedelta | None) -> str:
 
 
 @register.filter
-def signed(value) -> str:
-    """+3, −2, 0: a week-over-week change."""
-    if not value:
-        return "0"
-    return f"+{value}" if value > 0 else f"−{abs(value)}"
+def answer_moves(status: str) -> list[lifecycle.Move]:
+    """The moves marketing can make from ``status``: the answer buttons (feedback.lifecycle)."""
+    return lifecycle.moves_from(status)
+
+
+@register.filter
+def status_tone(status: str) -> str:
+    """The CSS class of a status pill: "bad" for new, "warn" for acknowledged…"""
+    return lifecycle.STATUS_TONE.get(status, "")

@@ -4,7 +4,7 @@ import io
 
 from accounts import demo as accounts_demo
 from feedback import demo
-from feedback.models import FeedbackItem, FeedbackStatusChange, Status, WeeklyBrief
+from feedback.models import FeedbackItem, FeedbackStatusChange, Status
 from leads import demo as leads_demo
 from leads.models import LeadStageChange
 
@@ -18,14 +18,12 @@ def test_demo_is_complete_and_idempotent(db):
     counts = (
         FeedbackItem.objects.count(),
         FeedbackStatusChange.objects.count(),
-        WeeklyBrief.objects.count(),
     )
     demo.seed(seed=7, leads=120, out=out)
 
     assert (
         FeedbackItem.objects.count(),
         FeedbackStatusChange.objects.count(),
-        WeeklyBrief.objects.count(),
     ) == counts
     rejections = LeadStageChange.objects.filter(action="reject", actor__isnull=False)
     assert FeedbackItem.objects.filter(stage_change__isnull=False).count() == rejections.count()
@@ -34,4 +32,3 @@ def test_demo_is_complete_and_idempotent(db):
     assert FeedbackStatusChange.objects.filter(action="create").count() == counts[0]
     for item in FeedbackItem.objects.exclude(status=Status.NEW):
         assert item.status_changes.filter(to_status=item.status).exists()
-    assert counts[2] == 4

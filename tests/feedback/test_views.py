@@ -1,13 +1,12 @@
 """The feedback pages: who sees what, who may do what, and the navigation badge."""
 
-from datetime import date
+import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
-from feedback import services
-from feedback.models import FeedbackItem, Status, WeeklyBrief
+from feedback import lifecycle, services, views
+from feedback.models import FeedbackItem, Status
 from tests.factories import LeadFactory
 
 PERSONAS = ["marketer", "marketing_manager", "seller", "sales_manager", "executive", "admin_user"]
@@ -19,7 +18,6 @@ def test_pages_need_a_login(client, item):
         reverse("feedback:queue"),
         reverse("feedback:themes"),
         reverse("feedback:detail", args=[item.pk]),
-        reverse("feedback:briefs"),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -34,7 +32,6 @@ def test_everyone_reads_feedback(request, session_client_for, item, persona):
         reverse("feedback:queue"),
         reverse("feedback:themes"),
         reverse("feedback:detail", args=[item.pk]),
-        reverse("feedback:briefs"),
     ):
         assert client.get(url).status_code == 200, url
 
@@ -210,40 +207,6 @@ def test_unanswered_badge_in_the_navigation_for_marketing_only(
     assert not badge(marketer)
 
 
-def test_managers_build_and_send_the_brief_from_the_page(
-    session_client_for, marketing_manager, seller
-):
-    client = session_client_for(marketing_manager)
-    response = client.post(reverse("feedback:brief_build"), {"week": "2026-11-11"})
-    assert response.status_code == 302
-    assert response.url == reverse("feedback:brief", args=["2026-11-09"])
-    page = client.get(response.url)
-    assert page.status_code == 200
-    assert page.context["brief"].week_start == date(2026, 11, 9)
-
-    send = reverse("feedback:brief_send", args=["2026-11-09"])
-    client.post(send)
-    client.post(send)
-    assert len(mail.outbox) == 2  # the manager and the seller, once each
-    assert WeeklyBrief.objects.get().sent_at is not None
-
-
-@pytest.mark.parametrize("persona", ["marketer", "seller", "executive"])
-def test_only_managers_build_or_send_briefs(request, session_client_for, persona):
-    client = session_client_for(request.getfixturevalue(persona))
-    assert client.post(reverse("feedback:brief_build"), {"week": "2026-11-11"}).status_code == 403
-    services.weekly_brief_build(week_start=date(2026, 11, 9))
-    assert client.post(reverse("feedback:brief_send", args=["2026-11-09"])).status_code == 403
-    assert client.get(reverse("feedback:brief", args=["2026-11-09"])).status_code == 200
-    assert mail.outbox == []
-
-
-def test_unknown_brief_week_is_a_404(session_client_for, seller):
-    client = session_client_for(seller)
-    assert client.get(reverse("feedback:brief", args=["2026-11-09"])).status_code == 404
-    assert client.get(reverse("feedback:brief", args=["not-a-date"])).status_code == 404
-
-
 def test_another_sellers_lead_is_not_prefilled_nor_accepted(
     session_client_for, seller, other_seller
 ):
@@ -258,3 +221,45 @@ def test_another_sellers_lead_is_not_prefilled_nor_accepted(
     assert response.status_code == 400
     assert "Choose one of your leads." in response.content.decode()
     assert FeedbackItem.objects.exists() is False
+
+
+def _answer_buttons(html: str, item) -> list[tuple[str, str]]:
+    """(action, label) of each answer button in the row or page of ``item``."""
+    row = html[html.index(f'id="item-{item.pk}"') :]
+    row = row[: row.index("</tr>")] if "</tr>" in row else row
+    return re.findall(r'name="action" value="(\w+)" class="[^"]*">([^<]+)</button>', row)
+
+
+def test_answer_buttons_come_from_the_lifecycle_table(session_client_for, marketer, give, seller):
+    new = give(seller, text="Too pricey")
+    acknowledged = give(seller, text="Uses Acme")
+    services.feedback_transition(item=acknowledged, action="acknowledge", actor=marketer)
+    client = session_client_for(marketer)
+
+    queue = client.get(reverse("feedback:queue")).content.decode()
+    assert _answer_buttons(queue, new) == [
+        ("acknowledge", "Acknowledge"),
+        ("action", "Action"),
+        ("decline", "Decline"),
+    ]
+    assert _answer_buttons(queue, acknowledged) == [("action", "Action"), ("decline", "Decline")]
+    for item in (new, acknowledged):
+        expected = [(move.action, move.label) for move in lifecycle.moves_from(item.status)]
+        assert _answer_buttons(queue, item) == expected
+    page = client.get(reverse("feedback:detail", args=[acknowledged.pk])).content.decode()
+    buttons = re.findall(r'name="action" value="(\w+)" class="([^"]*)">', page)
+    assert buttons == [("action", "ok"), ("decline", "danger")]
+
+
+def test_board_links_keep_the_filters(session_client_for, marketer, give, seller, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    give(seller, text="Too pricey", tags=["pricing"])
+    give(seller, text="Price again", tags=["pricing"])
+    client = session_client_for(marketer)
+
+    page = client.get(reverse("feedback:board"), {"tag": "pricing"}).content.decode()
+    assert 'href="?tag=pricing&amp;page=2"' in page
+    page = client.get(reverse("feedback:board"), {"tag": "pricing", "page": "2"}).content.decode()
+    assert 'href="?tag=pricing&amp;page=1"' in page
+    # A status count counts with the other filters, so its link keeps them.
+    assert 'href="?tag=pricing&amp;status=new"' in page

@@ -9,10 +9,19 @@ from feedback import demo as feedback_demo
 from kpis import demo as kpis_demo
 from kpis.cache import bump_dashboards_generation
 from leads import demo as leads_demo
+from meetings import demo as meetings_demo
 from sla import demo as sla_demo
 
 # Each area's demo module has seed(*, seed, leads, out), run in this order.
-DEMO_MODULES = (accounts_demo, leads_demo, sla_demo, campaigns_demo, feedback_demo, kpis_demo)
+DEMO_MODULES = (
+    accounts_demo,
+    leads_demo,
+    sla_demo,
+    campaigns_demo,
+    feedback_demo,
+    kpis_demo,
+    meetings_demo,
+)
 
 
 class Command(BaseCommand):

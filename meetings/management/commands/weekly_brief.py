@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from feedback import services
+from meetings import services
 
 
 class Command(BaseCommand):

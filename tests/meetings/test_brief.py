@@ -4,15 +4,17 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from celery import current_app as celery_app
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.roles import Role
 from campaigns.models import Campaign
-from feedback import services, tasks
-from feedback.models import WeeklyBrief
+from feedback import services as feedback_services
 from leads.services import lead_transition
+from meetings import services, tasks
+from meetings.models import WeeklyBrief
 from tests.factories import LeadFactory, UserFactory
 
 WEEK = date(2026, 11, 9)  # a Monday
@@ -41,7 +43,7 @@ def hand_built_week(seller, marketer, marketing_manager, give):
         give(seller, kind="objection", text="Too expensive", tags=["Pricing"])
         give(seller, kind="objection", text="Price again", tags=["pricing", "contract"])
         answered = give(seller, kind="competitor", text="Uses Acme", competitor="Acme")
-        services.feedback_transition(item=answered, action="acknowledge", actor=marketer)
+        feedback_services.feedback_transition(item=answered, action="acknowledge", actor=marketer)
     with time_machine.travel(at(previous), tick=False):
         give(seller, kind="objection", text="Old objection", tags=["legacy"])
     Campaign.objects.create(
@@ -154,3 +156,11 @@ def test_the_command_can_build_without_sending(seller):
     call_command("weekly_brief", "--week", "2026-11-11", "--no-send")
     assert WeeklyBrief.objects.get().sent_at is None
     assert mail.outbox == []
+
+
+def test_a_message_queued_under_the_old_task_name_still_sends(seller):
+    """Before the move the task was feedback.tasks.send_weekly_brief (in-flight messages)."""
+    old_name = celery_app.tasks["feedback.tasks.send_weekly_brief"]
+    with time_machine.travel(at(WEEK + timedelta(days=7), 7), tick=False):
+        assert old_name.delay().get() == 1
+    assert WeeklyBrief.objects.get().week_start == WEEK

@@ -21,7 +21,7 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="Concurrent writers need PostgreSQL; SQLite serialises them.",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -24,8 +24,8 @@ pytestmark = [
         "Run with DATABASE_URL=postgres://… (CI does).",
     ),
     # Each thread has its own connection, so the data must be committed, not wrapped in
-    # the test's transaction; serialized_rollback restores the migrations' rows after.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # the test's transaction; conftest restores the reason codes the flush removes.
+    pytest.mark.django_db(transaction=True),
 ]
 
 

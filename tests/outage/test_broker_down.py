@@ -12,7 +12,7 @@ from tests.outage.conftest import needs_outage_tools, run_product, wait_until
 
 pytestmark = [
     needs_outage_tools,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 MOVE = """

@@ -34,7 +34,7 @@ from events import catalog
 from events.services import events_record_many
 from feedback.models import FeedbackItem
 from leads.models import LeadStageChange, Stage, Touch
-from sla import periods
+from sla import periods, selectors
 from sla.business_hours import add_business_hours, calendar_for
 from sla.models import (
     Breach,
@@ -54,9 +54,6 @@ OPEN, MET, BREACHED, NOT_APPLICABLE = (
     ObligationState.BREACHED,
     ObligationState.NOT_APPLICABLE,
 )
-# How many past periods a version is judged for when the detector first sees it.
-MAX_PAST_PERIODS = 24
-
 BREACH_COLUMNS = (
     "kind",
     "side",
@@ -428,41 +425,6 @@ def persistence_breaches_record(*, now: datetime) -> list[int]:
 # ------------------------------------------------------------------ periods
 
 
-def period_figures(version: SLAVersion, start, now: datetime | None = None) -> dict:
-    """MQLs handed over and decisions in one period of ``version``'s SLA (two aggregates)."""
-    begins, ends = periods.period_bounds(start, version.period, version.time_zone)
-    if now is not None:
-        ends = min(ends, now)
-    figures = SLAClock.objects.filter(
-        version__sla_id=version.sla_id, handed_over_at__gte=begins, handed_over_at__lt=ends
-    ).aggregate(
-        mqls=Count("pk"),
-        decided=Count("pk", filter=~Q(decision=ClockDecision.UNDECIDED)),
-        accepted=Count("pk", filter=Q(decision=ClockDecision.ACCEPTED)),
-    )
-    decided = figures["decided"]
-    figures["acceptance_rate"] = round(100 * figures["accepted"] / decided, 2) if decided else None
-    return figures
-
-
-def judged_periods(version: SLAVersion, now: datetime) -> list:
-    """Start dates of the completed periods whose end fell while ``version`` was active."""
-    if version.activated_at is None:
-        return []
-    ended = version.ended_at or now
-    local_now = timezone.localtime(now, ZoneInfo(version.time_zone)).date()
-    start = periods.period_start(local_now, version.period)
-    judged = []
-    for _ in range(MAX_PAST_PERIODS):
-        start = periods.previous_period_start(start, version.period)
-        _begins, ends = periods.period_bounds(start, version.period, version.time_zone)
-        if ends <= version.activated_at:
-            break
-        if ends <= ended and start >= periods.period_start(version.valid_from, version.period):
-            judged.append(start)
-    return judged
-
-
 def period_breaches_record(*, now: datetime) -> list[int]:
     """Marketing's per-period commitments: MQL volume and acceptance rate below target.
 
@@ -475,8 +437,8 @@ def period_breaches_record(*, now: datetime) -> list[int]:
     )
     breaches = []
     for version in versions:
-        for start in judged_periods(version, now):
-            figures = period_figures(version, start)
+        for start in periods.judged_periods(version, now):
+            figures = selectors.period_figures(version, start)
             _begins, ends = periods.period_bounds(start, version.period, version.time_zone)
             end_date = periods.next_period_start(start, version.period)
             common = {

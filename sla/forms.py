@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
-from sla.models import TERM_FIELDS, SLAVersion
+from sla.models import TERM_FIELDS, BreachKind, SLAVersion
+from sla.selectors import period_range
 from sla.services import REQUIRABLE_LEAD_FIELDS
 
 WEEKDAYS = [
@@ -148,14 +149,10 @@ class BreachFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from sla.models import BreachKind
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Every kind")), *BreachKind.choices]
 
     def clean_period(self):
-        from sla.selectors import period_range
-
         period = self.cleaned_data["period"].strip()
         if period:
             try:

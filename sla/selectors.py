@@ -5,7 +5,8 @@ Other areas call ``decision_due_by_lead``, ``breach_counts_by_side``,
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -15,6 +16,7 @@ from accounts.roles import Role
 from sla import periods, permissions
 from sla.models import (
     SLA,
+    TERM_FIELDS,
     Breach,
     BreachKind,
     ClockDecision,
@@ -145,11 +147,9 @@ def _sales_share(met: dict, by_kind: dict) -> dict:
 
 def _marketing_obligations(since: datetime, until: datetime) -> dict:
     """Per-period commitments (volume, acceptance rate) whose period ended in [since, until)."""
-    from sla.detection import judged_periods
-
     total = 0
     for version in SLAVersion.objects.filter(activated_at__isnull=False):
-        for start in judged_periods(version, min(until, timezone.now())):
+        for start in periods.judged_periods(version, min(until, timezone.now())):
             _begins, ends = periods.period_bounds(start, version.period, version.time_zone)
             if since <= ends < until:
                 total += 2
@@ -163,6 +163,23 @@ def _marketing_obligations(since: datetime, until: datetime) -> dict:
         "obligations": total,
         "share": round((total - breached) / total, 4) if total else None,
     }
+
+
+def period_figures(version: SLAVersion, start: date, now: datetime | None = None) -> dict:
+    """MQLs handed over and decisions in one period of ``version``'s SLA (two aggregates)."""
+    begins, ends = periods.period_bounds(start, version.period, version.time_zone)
+    if now is not None:
+        ends = min(ends, now)
+    figures = SLAClock.objects.filter(
+        version__sla_id=version.sla_id, handed_over_at__gte=begins, handed_over_at__lt=ends
+    ).aggregate(
+        mqls=Count("pk"),
+        decided=Count("pk", filter=~Q(decision=ClockDecision.UNDECIDED)),
+        accepted=Count("pk", filter=Q(decision=ClockDecision.ACCEPTED)),
+    )
+    decided = figures["decided"]
+    figures["acceptance_rate"] = round(100 * figures["accepted"] / decided, 2) if decided else None
+    return figures
 
 
 def compliance_detail(*, since: datetime, until: datetime) -> dict[str, dict]:
@@ -220,8 +237,6 @@ def versions_awaiting(sla: SLA) -> QuerySet:
 
 def version_diff(older: SLAVersion, newer: SLAVersion) -> list[dict]:
     """The terms that differ between two versions, in canonical order."""
-    from sla.models import TERM_FIELDS
-
     old_terms, new_terms = older.terms(), newer.terms()
     return [
         {
@@ -283,8 +298,6 @@ def breach_filter(
 
 def period_range(label: str) -> tuple[datetime, datetime]:
     """ "2026-11" or "2026-Q4" → [start, end) in the current time zone; ValueError if malformed."""
-    from datetime import date
-
     zone = timezone.get_current_timezone_name()
     if "-Q" in label.upper():
         year, quarter = label.upper().split("-Q")
@@ -303,12 +316,10 @@ def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
     Projected MQLs = MQLs so far ÷ share of the period elapsed. "At risk" when the
     projection (or the acceptance rate so far) is below target.
     """
-    from sla.detection import period_figures
-
     now = now or timezone.now()
     rows = []
     for version in SLAVersion.objects.filter(status=VersionStatus.ACTIVE).select_related("sla"):
-        local_today = timezone.localtime(now, _zone(version.time_zone)).date()
+        local_today = timezone.localtime(now, ZoneInfo(version.time_zone)).date()
         start = periods.period_start(local_today, version.period)
         figures = period_figures(version, start, now=now)
         elapsed = periods.elapsed_share(start, version.period, version.time_zone, now)
@@ -329,12 +340,6 @@ def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
             }
         )
     return rows
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def compliance_history(*, months: int = 6, now: datetime | None = None) -> list[dict]:

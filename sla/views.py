@@ -4,6 +4,8 @@ Every page needs a login; what a user may do (amend, sign, acknowledge) is decid
 sla.permissions and enforced again by the services.
 """
 
+from datetime import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -236,8 +238,6 @@ def create(request):
 
 
 def _default_terms() -> dict:
-    from datetime import time
-
     return {
         "mql_target": 400,
         "acceptance_rate_target": 60,

@@ -11,6 +11,7 @@ from leads.services import lead_transition
 from sla import detection, services
 from sla.models import Breach, SLAVersion, VersionStatus
 from tests.factories import LeadFactory
+from tests.sla.conftest import sign_all
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PAGES = ("sla:agreement", "sla:compliance", "sla:create")
@@ -148,8 +149,6 @@ def test_another_seller_cannot_see_or_acknowledge(session_client_for, other_sell
 
 
 def test_the_page_says_who_still_has_to_sign(session_client_for, draft, seller, marketing_manager):
-    from tests.sla.conftest import sign_all
-
     sign_all(draft, marketing_manager)
     page = session_client_for(seller).get(reverse("sla:agreement")).content.decode()
     assert "Still to sign" in page

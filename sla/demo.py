@@ -27,6 +27,7 @@ from sla.models import (
     SLAVersionChange,
     VersionStatus,
 )
+from sla.terms import terms_fingerprint
 
 DEMO_SLA_NAME = "Marketing ↔ Sales"
 BATCH = 5_000
@@ -88,7 +89,7 @@ def _sign_all(version: SLAVersion, people: dict[str, User], names=None) -> SLAVe
     for name in names or ("marketing_manager", "sales_manager", "executive"):
         version.refresh_from_db()
         services.version_sign(
-            version=version, actor=people[name], fingerprint=services.terms_fingerprint(version)
+            version=version, actor=people[name], fingerprint=terms_fingerprint(version)
         )
     version.refresh_from_db()
     return version

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team
 from sla.models import TERM_FIELDS, BreachKind, SLAVersion
 from sla.selectors import period_range
-from sla.services import REQUIRABLE_LEAD_FIELDS
+from sla.terms import REQUIRABLE_LEAD_FIELDS
 
 WEEKDAYS = [
     (0, _("Mon")),

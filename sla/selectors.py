@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.roles import Role
 from sla import periods, permissions
 from sla.models import (
+    REQUIRED_SIGNATORY_ROLES,
     SLA,
     TERM_FIELDS,
     Breach,
@@ -223,6 +224,36 @@ def sla_list() -> QuerySet:
 
 def version_active(sla: SLA) -> SLAVersion | None:
     return sla.versions.filter(status=VersionStatus.ACTIVE).first()
+
+
+def version_active_for(
+    *, segment: str, region: str, sales_team_id: int | None = None
+) -> SLAVersion | None:
+    """The active version that judges a lead of this segment/region (most specific scope).
+
+    Without a sales team (before the owner is chosen), any sales team's SLA matches.
+    """
+    versions = SLAVersion.objects.filter(status=VersionStatus.ACTIVE).filter(
+        Q(sla__segment="") | Q(sla__segment__iexact=segment),
+        Q(sla__region="") | Q(sla__region__iexact=region),
+    )
+    if sales_team_id is not None:
+        versions = versions.filter(sla__sales_team_id=sales_team_id)
+    # Specific beats blank: "" sorts first ascending, so sort descending.
+    return versions.select_related("sla").order_by("-sla__segment", "-sla__region", "id").first()
+
+
+def missing_signatories(version: SLAVersion) -> list[str]:
+    """Required roles and extra signatories that have not signed ``version`` yet."""
+    signed_roles = set(version.signatures.values_list("role", flat=True))
+    missing = [role for role in REQUIRED_SIGNATORY_ROLES if role not in signed_roles]
+    signed_users = set(version.signatures.values_list("signer_id", flat=True))
+    missing += [
+        f"user:{user_id}"
+        for user_id in version.extra_signatories.values_list("id", flat=True)
+        if user_id not in signed_users
+    ]
+    return missing
 
 
 def versions_of(sla: SLA) -> QuerySet:

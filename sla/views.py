@@ -37,6 +37,7 @@ from sla.models import (
     SLAVersion,
     VersionStatus,
 )
+from sla.terms import terms_canonical_json, terms_fingerprint
 from smarketing.errors import DomainError
 from smarketing.forms import add_service_errors
 
@@ -97,8 +98,8 @@ def _version_context(version: SLAVersion, user) -> dict:
         "sales_terms": _term_rows(version, SALES_TERMS),
         "calendar_terms": _term_rows(version, CALENDAR_TERMS + VALIDITY_TERMS),
         "signatures": list(version.signatures.all()),
-        "missing_labels": _missing_labels(services.missing_signatories(version)),
-        "fingerprint": services.terms_fingerprint(version),
+        "missing_labels": _missing_labels(selectors.missing_signatories(version)),
+        "fingerprint": terms_fingerprint(version),
         "may_sign": role is not None
         and not signed_by_me
         and version.status in (VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES),
@@ -169,7 +170,7 @@ def sign(request, pk: int):
             "ctx": context,
             "version": version,
             "role_label": SignatoryRole(context["my_role"]).label,
-            "canonical": services.terms_canonical_json(version),
+            "canonical": terms_canonical_json(version),
         },
     )
 

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from leads.services import lead_transition
-from sla import detection, services
+from sla import detection, services, terms
 from sla.models import Breach, SLAVersion, VersionStatus
 from tests.factories import LeadFactory
 from tests.sla.conftest import sign_all
@@ -57,10 +57,10 @@ def test_sign_confirmation_shows_the_fingerprint_and_signs(
 ):
     client = session_client_for(sales_manager)
     url = reverse("sla:sign", args=[draft.pk])
-    fingerprint = services.terms_fingerprint(draft)
+    fingerprint = terms.terms_fingerprint(draft)
     page = client.get(url).content.decode()
     assert fingerprint in page
-    assert services.terms_canonical_json(draft).replace('"', "&quot;") in page
+    assert terms.terms_canonical_json(draft).replace('"', "&quot;") in page
 
     response = client.post(url, {"fingerprint": fingerprint})
     assert response.status_code == 302

@@ -222,10 +222,6 @@ def sla_list() -> QuerySet:
     return SLA.objects.select_related("marketing_team", "sales_team").order_by("name")
 
 
-def version_active(sla: SLA) -> SLAVersion | None:
-    return sla.versions.filter(status=VersionStatus.ACTIVE).first()
-
-
 def version_active_for(
     *, segment: str, region: str, sales_team_id: int | None = None
 ) -> SLAVersion | None:
@@ -258,12 +254,6 @@ def missing_signatories(version: SLAVersion) -> list[str]:
 
 def versions_of(sla: SLA) -> QuerySet:
     return sla.versions.select_related("created_by").prefetch_related("signatures__signer")
-
-
-def versions_awaiting(sla: SLA) -> QuerySet:
-    return versions_of(sla).filter(
-        status__in=[VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES]
-    )
 
 
 def version_diff(older: SLAVersion, newer: SLAVersion) -> list[dict]:

@@ -21,6 +21,7 @@ from sla.business_hours import add_business_hours, calendar_for
 from sla.models import (
     SLA,
     Breach,
+    Period,
     Signature,
     SLAClock,
     SLAVersion,
@@ -44,7 +45,7 @@ V1_TERMS = {
     "min_attempts": 3,
     "rejection_comment_required": False,
     "feedback_days": 7,
-    "period": "month",
+    "period": Period.MONTH,
     "time_zone": "Europe/Berlin",
     "working_days": [0, 1, 2, 3, 4],
     "day_start": time(9, 0),

@@ -22,6 +22,7 @@ from sla.models import (
     BreachKind,
     ClockDecision,
     ObligationState,
+    Period,
     Side,
     SLAClock,
     SLAVersion,
@@ -56,7 +57,7 @@ def breach_counts_by_side(*, since: datetime, until: datetime) -> dict[str, int]
         .annotate(n=Count("pk"))
         .values_list("side", "n")
     )
-    return {"marketing": counts.get(Side.MARKETING, 0), "sales": counts.get(Side.SALES, 0)}
+    return {Side.MARKETING: counts.get(Side.MARKETING, 0), Side.SALES: counts.get(Side.SALES, 0)}
 
 
 def _sales_obligations(since: datetime, until: datetime, owner_field: str | None = None):
@@ -186,8 +187,8 @@ def period_figures(version: SLAVersion, start: date, now: datetime | None = None
 def compliance_detail(*, since: datetime, until: datetime) -> dict[str, dict]:
     """Met, breached, total and share of obligations per side in [since, until)."""
     return {
-        "marketing": _marketing_obligations(since, until),
-        "sales": _sales_obligations(since, until),
+        Side.MARKETING: _marketing_obligations(since, until),
+        Side.SALES: _sales_obligations(since, until),
     }
 
 
@@ -326,9 +327,9 @@ def period_range(label: str) -> tuple[datetime, datetime]:
         if not 1 <= quarter_number <= 4:
             raise ValueError(label)
         start = date(int(year), 3 * (quarter_number - 1) + 1, 1)
-        return periods.period_bounds(start, "quarter", zone)
+        return periods.period_bounds(start, Period.QUARTER, zone)
     year, month = label.split("-")
-    return periods.period_bounds(date(int(year), int(month), 1), "month", zone)
+    return periods.period_bounds(date(int(year), int(month), 1), Period.MONTH, zone)
 
 
 def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
@@ -367,13 +368,13 @@ def compliance_history(*, months: int = 6, now: datetime | None = None) -> list[
     """Compliance per side for the last ``months`` calendar months, oldest first."""
     now = now or timezone.now()
     zone = timezone.get_current_timezone_name()
-    start = periods.period_start(timezone.localtime(now).date(), "month")
+    start = periods.period_start(timezone.localtime(now).date(), Period.MONTH)
     starts = [start]
     for _ in range(months - 1):
-        starts.insert(0, periods.previous_period_start(starts[0], "month"))
+        starts.insert(0, periods.previous_period_start(starts[0], Period.MONTH))
     rows = []
     for month in starts:
-        since, until = periods.period_bounds(month, "month", zone)
+        since, until = periods.period_bounds(month, Period.MONTH, zone)
         detail = compliance_detail(since=since, until=min(until, now))
-        rows.append({"period": periods.period_label(month, "month"), "since": since, **detail})
+        rows.append({"period": periods.period_label(month, Period.MONTH), "since": since, **detail})
     return rows

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
+from accounts.roles import TeamKind
 from events import catalog
 from events.services import event_record
 from leads import services as lead_services
@@ -23,6 +24,7 @@ from sla.models import (
     SLA,
     TERM_FIELDS,
     Breach,
+    SignatoryRole,
     Signature,
     SLAClock,
     SLAVersion,
@@ -88,9 +90,9 @@ def sla_create(
         segment=segment,
         region=region,
     )
-    if marketing_team.kind != "marketing":
+    if marketing_team.kind != TeamKind.MARKETING:
         raise ValidationError({"marketing_team": _("Choose a marketing team.")})
-    if sales_team.kind != "sales":
+    if sales_team.kind != TeamKind.SALES:
         raise ValidationError({"sales_team": _("Choose a sales team.")})
     sla.full_clean()
     sla.save()
@@ -254,7 +256,7 @@ def version_sign(*, version: SLAVersion, actor: User, fingerprint: str) -> Signa
         )
     if version.signatures.filter(signer=actor).exists():
         raise NotAllowed(_("You have already signed this version."))
-    if role != "additional" and version.signatures.filter(role=role).exists():
+    if role != SignatoryRole.ADDITIONAL and version.signatures.filter(role=role).exists():
         raise NotAllowed(_("This version already has a signature as %(role)s.") % {"role": role})
     now = timezone.now()
     signature = Signature.objects.create(

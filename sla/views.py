@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from sla import charts, permissions, selectors, services
+from sla import charts, lifecycle, permissions, selectors, services
 from sla.forms import (
     TERM_LABELS,
     AcknowledgeForm,
@@ -33,6 +33,9 @@ from sla.models import (
     SALES_TERMS,
     SLA,
     VALIDITY_TERMS,
+    BreachKind,
+    Period,
+    Side,
     SignatoryRole,
     SLAVersion,
     VersionStatus,
@@ -100,9 +103,7 @@ def _version_context(version: SLAVersion, user) -> dict:
         "signatures": list(version.signatures.all()),
         "missing_labels": _missing_labels(selectors.missing_signatories(version)),
         "fingerprint": terms_fingerprint(version),
-        "may_sign": role is not None
-        and not signed_by_me
-        and version.status in (VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES),
+        "may_sign": role is not None and not signed_by_me and version.status in lifecycle.SIGNABLE,
         "my_role": role,
     }
 
@@ -122,9 +123,7 @@ def agreement(request):
     versions = list(selectors.versions_of(sla))
     active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
     pending = [
-        _version_context(v, request.user)
-        for v in versions
-        if v.status in (VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES)
+        _version_context(v, request.user) for v in versions if v.status in lifecycle.SIGNABLE
     ]
     return render(
         request,
@@ -136,6 +135,7 @@ def agreement(request):
             "pending": pending,
             "versions": versions,
             "may_manage": permissions.can_manage_slas(request.user),
+            "VersionStatus": VersionStatus,
         },
     )
 
@@ -248,7 +248,7 @@ def _default_terms() -> dict:
         "min_attempts": 6,
         "rejection_comment_required": True,
         "feedback_days": 5,
-        "period": "month",
+        "period": Period.MONTH,
         "time_zone": timezone.get_current_timezone_name(),
         "working_days": [0, 1, 2, 3, 4],
         "day_start": time(9),
@@ -339,13 +339,13 @@ def compliance(request):
             "sellers": selectors.compliance_by_seller(since=month_since, until=now),
             "at_risk": selectors.at_risk_targets(now=now),
             "chart": charts.compliance_over_time(history),
-            "has_data": any(
-                row[side]["obligations"] for row in history for side in ("marketing", "sales")
-            ),
+            "has_data": any(row[side]["obligations"] for row in history for side in Side),
             "filters": filters,
             "page_obj": page,
             "query_string": query.urlencode(),
             "acknowledge_form": AcknowledgeForm(),
+            "Side": Side,
+            "BreachKind": BreachKind,
         },
     )
 

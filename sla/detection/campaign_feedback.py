@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from accounts.roles import Role
 from campaigns.models import Campaign, CampaignStatus
 from feedback.models import FeedbackItem
 from sla.detection.inserts import insert_new
@@ -55,7 +56,7 @@ def campaign_feedback_breaches_record(*, now: datetime) -> list[int]:
                 continue
             answered = FeedbackItem.objects.filter(
                 campaign_id=campaign_id,
-                author__role__in=["seller", "sales_manager"],
+                author__role__in=[Role.SELLER, Role.SALES_MANAGER],
                 created_at__lt=deadline,
             ).exists()
             if answered:

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from leads.models import LeadStageChange, Stage, Touch
+from leads.models import ChangeAction, LeadStageChange, Stage, Touch
 from sla.business_hours import add_business_hours, calendar_for
 from sla.detection.inserts import breach_rows, insert_select
 from sla.models import BreachKind, ClockDecision, ObligationState, Side, SLAClock
@@ -185,7 +185,7 @@ def persistence_breaches_record(*, now: datetime) -> list[int]:
     """
     recycle = LeadStageChange.objects.filter(
         lead=OuterRef("lead_id"),
-        action="recycle",
+        action=ChangeAction.RECYCLE,
         from_stage=Stage.SAL,
         created_at__gte=OuterRef("handed_over_at"),
         created_at__lte=now,

@@ -122,6 +122,8 @@ def test_compliance_page_lists_breaches_with_filters(session_client_for, seller,
     client = session_client_for(seller)
     page = client.get(reverse("sla:compliance")).content.decode()
     assert "Decision too late" in page
+    # A sales breach wears the sales colour.
+    assert '<span class="role role-seller" style="color:#fff">Sales</span>' in page
     assert "vendor/plotly/plotly.min.js" in page
     filtered = client.get(reverse("sla:compliance") + "?side=marketing").content.decode()
     assert "No breach matches these filters" in filtered
@@ -146,6 +148,20 @@ def test_another_seller_cannot_see_or_acknowledge(session_client_for, other_sell
     assert "No breaches recorded" in page
     response = client.post(reverse("sla:acknowledge", args=[breach.pk]), {"comment": "x"})
     assert response.status_code == 404
+
+
+def test_an_unsigned_draft_is_edited_in_place_a_signed_one_is_amended(
+    session_client_for, draft, marketing_manager, sales_manager
+):
+    client = session_client_for(marketing_manager)
+    page = client.get(reverse("sla:agreement")).content.decode()
+    assert '<span class="pill warn">Draft</span>' in page
+    assert "Edit draft" in page
+    sign_all(draft, sales_manager)
+    page = client.get(reverse("sla:agreement")).content.decode()
+    assert '<span class="pill bad">Awaiting signatures</span>' in page
+    assert "Edit draft" not in page
+    assert "Amend (new draft)" in page
 
 
 def test_the_page_says_who_still_has_to_sign(session_client_for, draft, seller, marketing_manager):

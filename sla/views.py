@@ -162,7 +162,7 @@ def sign(request, pk: int):
             messages.success(request, _("Signed. All signatures are in: %s is active.") % version)
         else:
             messages.success(request, _("Signed. Waiting for the other signatures."))
-        return redirect(f"{_agreement_url(version.sla)}")
+        return redirect(_agreement_url(version.sla))
     return render(
         request,
         "sla/sign.html",
@@ -322,8 +322,6 @@ def compliance(request):
     if filters.is_valid():
         breaches = selectors.breach_filter(breaches, **filters.cleaned_data)
     page = Paginator(breaches.order_by("-due_at", "-id"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     for breach in page.object_list:
         breach.may_acknowledge = breach.acknowledged_at is None and permissions.can_acknowledge(
             request.user, breach
@@ -342,7 +340,6 @@ def compliance(request):
             "has_data": any(row[side]["obligations"] for row in history for side in Side),
             "filters": filters,
             "page_obj": page,
-            "query_string": query.urlencode(),
             "acknowledge_form": AcknowledgeForm(),
             "Side": Side,
             "BreachKind": BreachKind,

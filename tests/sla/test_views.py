@@ -1,6 +1,6 @@
 """The SLA pages: login required, server-side permissions, sign / amend / acknowledge flows."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from leads.services import lead_transition
 from sla import detection, services, terms
-from sla.models import Breach, SLAVersion, VersionStatus
+from sla.models import Breach, BreachKind, Side, SLAVersion, VersionStatus
 from tests.factories import LeadFactory
 from tests.sla.conftest import sign_all
 
@@ -127,6 +127,28 @@ def test_compliance_page_lists_breaches_with_filters(session_client_for, seller,
     assert "vendor/plotly/plotly.min.js" in page
     filtered = client.get(reverse("sla:compliance") + "?side=marketing").content.decode()
     assert "No breach matches these filters" in filtered
+
+
+def test_breach_pages_keep_the_filters(session_client_for, marketer, active_version):
+    due = datetime(2026, 1, 1, tzinfo=BERLIN)
+    Breach.objects.bulk_create(
+        Breach(
+            kind=BreachKind.MQL_VOLUME,
+            side=Side.MARKETING,
+            version=active_version,
+            period_start=date(2000 + n, 1, 1),
+            period_end=date(2000 + n, 2, 1),
+            due_at=due,
+            target=10,
+            actual=1,
+        )
+        for n in range(26)
+    )
+    client = session_client_for(marketer)
+    first = client.get(reverse("sla:compliance") + "?side=marketing").content.decode()
+    assert 'href="?side=marketing&amp;page=2"' in first
+    second = client.get(reverse("sla:compliance") + "?side=marketing&page=2").content.decode()
+    assert 'href="?side=marketing&amp;page=1"' in second
 
 
 def test_acknowledge_from_the_page(session_client_for, seller, breach):

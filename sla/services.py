@@ -1,7 +1,8 @@
 """Writes for SLAs: agreements and versions, signatures, judging hand-overs, acknowledgements.
 
-Breach detection lives in ``sla.detection``. The hand-over is judged here as a subscriber
-to ``lead.handed_over`` (sla.handlers), inside the hand-over's transaction.
+Breach detection lives in ``sla.detection``, the reads in ``sla.selectors`` and the terms'
+fingerprint in ``sla.terms``. The hand-over is judged here as a subscriber to
+``lead.handed_over`` (sla.handlers), inside the hand-over's transaction.
 """
 
 from datetime import date, datetime, time

@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from sla import demo, detection
+from sla import demo
+from sla.detection import clocks, period_targets
 from sla.models import SLA, Breach, SLAClock
 
 
@@ -152,12 +153,12 @@ RAW_STEPS = {
 }
 
 ORM_STEPS = {
-    "decisions_sync": detection.decisions_sync,
-    "rejection_without_comment": detection.rejection_breaches_record,
-    "decision_late": detection.decision_breaches_record,
-    "first_touch_late": detection.first_touch_breaches_record,
-    "recycled_early": detection.persistence_breaches_record,
-    "periods": detection.period_breaches_record,
+    "decisions_sync": clocks.decisions_sync,
+    "rejection_without_comment": clocks.rejection_breaches_record,
+    "decision_late": clocks.decision_breaches_record,
+    "first_touch_late": clocks.first_touch_breaches_record,
+    "recycled_early": clocks.persistence_breaches_record,
+    "periods": period_targets.period_breaches_record,
 }
 
 
@@ -215,7 +216,7 @@ def run(*, leads: int) -> dict:
     undecided = SLAClock.objects.filter(decision="").count()
     started = time.perf_counter()
     with transaction.atomic():
-        out["decisions_backfilled"] = detection.decisions_sync(now=timezone.now())
+        out["decisions_backfilled"] = clocks.decisions_sync(now=timezone.now())
     out["decision_backfill_s"] = round(time.perf_counter() - started, 1)
     out["undecided_clocks_before_backfill"] = undecided
     with connection.cursor() as cursor:

@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from sla.models import SLA, TERM_FIELDS, Breach, Signature, SLAClock, SLAVersion, SLAVersionChange
+from sla.models import (
+    SLA,
+    TERM_FIELDS,
+    Breach,
+    Signature,
+    SLAClock,
+    SLAVersion,
+    SLAVersionChange,
+    VersionStatus,
+)
 
 
 class SignatureInline(admin.TabularInline):
@@ -40,7 +49,7 @@ class SLAVersionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and (obj.status != "draft" or obj.signatures.exists()):
+        if obj is not None and (obj.status != VersionStatus.DRAFT or obj.signatures.exists()):
             # Changing a signed term would break the signatures: amend in the app instead.
             fields += list(TERM_FIELDS) + ["sla", "number"]
         return fields

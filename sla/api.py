@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from sla import selectors, services
 from sla.models import SLA, Breach, BreachKind, Side, Signature, SLAVersion
+from sla.terms import terms_fingerprint
 from smarketing.api import PageNumberPagination
 
 
@@ -51,10 +52,10 @@ class VersionOutput(serializers.ModelSerializer):
 
     def get_current_fingerprint(self, version) -> str:
         """The SHA-256 of the canonical terms now: send it back to sign them."""
-        return services.terms_fingerprint(version)
+        return terms_fingerprint(version)
 
     def get_missing_signatories(self, version) -> list[str]:
-        return services.missing_signatories(version)
+        return selectors.missing_signatories(version)
 
 
 class SLAOutput(serializers.ModelSerializer):

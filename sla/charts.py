@@ -2,6 +2,8 @@
 
 import plotly.graph_objects as go
 
+from sla.models import Side
+
 
 def compliance_over_time(history: list[dict]) -> str:
     """A line per side: share of obligations met per month, as an HTML fragment.
@@ -10,7 +12,7 @@ def compliance_over_time(history: list[dict]) -> str:
     """
     months = [row["period"] for row in history]
     figure = go.Figure()
-    for side, colour in (("marketing", "#7c3aed"), ("sales", "#0f766e")):
+    for side, colour in ((Side.MARKETING, "#7c3aed"), (Side.SALES, "#0f766e")):
         shares = [
             None if row[side]["share"] is None else round(100 * row[side]["share"], 1)
             for row in history
@@ -20,7 +22,7 @@ def compliance_over_time(history: list[dict]) -> str:
                 x=months,
                 y=shares,
                 mode="lines+markers",
-                name=side.capitalize(),
+                name=str(side.label),
                 line={"color": colour, "width": 3},
                 hovertemplate="%{x}: %{y}% of obligations met<extra>" + side + "</extra>",
             )

@@ -21,12 +21,14 @@ from sla.business_hours import add_business_hours, calendar_for
 from sla.models import (
     SLA,
     Breach,
+    Period,
     Signature,
     SLAClock,
     SLAVersion,
     SLAVersionChange,
     VersionStatus,
 )
+from sla.terms import terms_fingerprint
 
 DEMO_SLA_NAME = "Marketing ↔ Sales"
 BATCH = 5_000
@@ -43,7 +45,7 @@ V1_TERMS = {
     "min_attempts": 3,
     "rejection_comment_required": False,
     "feedback_days": 7,
-    "period": "month",
+    "period": Period.MONTH,
     "time_zone": "Europe/Berlin",
     "working_days": [0, 1, 2, 3, 4],
     "day_start": time(9, 0),
@@ -88,7 +90,7 @@ def _sign_all(version: SLAVersion, people: dict[str, User], names=None) -> SLAVe
     for name in names or ("marketing_manager", "sales_manager", "executive"):
         version.refresh_from_db()
         services.version_sign(
-            version=version, actor=people[name], fingerprint=services.terms_fingerprint(version)
+            version=version, actor=people[name], fingerprint=terms_fingerprint(version)
         )
     version.refresh_from_db()
     return version

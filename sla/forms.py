@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
-from sla.models import TERM_FIELDS, SLAVersion
-from sla.services import REQUIRABLE_LEAD_FIELDS
+from accounts.roles import TeamKind
+from sla.models import TERM_FIELDS, BreachKind, Side, SLAVersion
+from sla.selectors import period_range
+from sla.terms import REQUIRABLE_LEAD_FIELDS
 
 WEEKDAYS = [
     (0, _("Mon")),
@@ -110,8 +112,8 @@ class VersionTermsForm(forms.ModelForm):
 
 class SLACreateForm(VersionTermsForm):
     name = forms.CharField(max_length=150)
-    marketing_team = forms.ModelChoiceField(queryset=Team.objects.filter(kind="marketing"))
-    sales_team = forms.ModelChoiceField(queryset=Team.objects.filter(kind="sales"))
+    marketing_team = forms.ModelChoiceField(queryset=Team.objects.filter(kind=TeamKind.MARKETING))
+    sales_team = forms.ModelChoiceField(queryset=Team.objects.filter(kind=TeamKind.SALES))
     segment = forms.CharField(max_length=50, required=False, help_text=_("Blank: every segment."))
     region = forms.CharField(max_length=50, required=False, help_text=_("Blank: every region."))
 
@@ -130,7 +132,7 @@ class AcknowledgeForm(forms.Form):
 class BreachFilterForm(forms.Form):
     side = forms.ChoiceField(
         required=False,
-        choices=[("", _("Both sides")), ("marketing", _("Marketing")), ("sales", _("Sales"))],
+        choices=[("", _("Both sides")), *Side.choices],
     )
     kind = forms.ChoiceField(required=False)
     period = forms.CharField(
@@ -148,14 +150,10 @@ class BreachFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from sla.models import BreachKind
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Every kind")), *BreachKind.choices]
 
     def clean_period(self):
-        from sla.selectors import period_range
-
         period = self.cleaned_data["period"].strip()
         if period:
             try:

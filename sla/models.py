@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import TeamKind
+
 
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -86,13 +88,13 @@ class SLA(models.Model):
         "accounts.Team",
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"kind": "marketing"},
+        limit_choices_to={"kind": TeamKind.MARKETING},
     )
     sales_team = models.ForeignKey(
         "accounts.Team",
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"kind": "sales"},
+        limit_choices_to={"kind": TeamKind.SALES},
     )
     segment = models.CharField(max_length=50, blank=True, help_text=_("Blank: every segment."))
     region = models.CharField(max_length=50, blank=True, help_text=_("Blank: every region."))
@@ -356,24 +358,28 @@ class SLAClock(models.Model):
             # The detector: "undecided, or due and not yet settled" stays small.
             models.Index(
                 fields=["decision_due_at"],
-                condition=Q(decision_state="open"),
+                condition=Q(decision_state=ObligationState.OPEN),
                 name="slaclock_decision_open_idx",
             ),
             # Decision sync: undecided clocks are the open MQLs.
-            models.Index(fields=["lead"], condition=Q(decision=""), name="slaclock_undecided_idx"),
+            models.Index(
+                fields=["lead"],
+                condition=Q(decision=ClockDecision.UNDECIDED),
+                name="slaclock_undecided_idx",
+            ),
             models.Index(
                 fields=["first_touch_due_at"],
-                condition=Q(first_touch_state="open"),
+                condition=Q(first_touch_state=ObligationState.OPEN),
                 name="slaclock_first_touch_open_idx",
             ),
             models.Index(
                 fields=["lead"],
-                condition=Q(persistence_state="open"),
+                condition=Q(persistence_state=ObligationState.OPEN),
                 name="slaclock_persistence_open_idx",
             ),
             models.Index(
                 fields=["lead"],
-                condition=Q(comment_state="open"),
+                condition=Q(comment_state=ObligationState.OPEN),
                 name="slaclock_comment_open_idx",
             ),
             # The inbox: the latest clock of each lead.

@@ -59,14 +59,6 @@ def sees_all_breaches(user: User) -> bool:
     return is_admin(user) or user.is_marketing or user.is_leadership
 
 
-def can_view_breach(user: User, breach: Breach) -> bool:
-    if sees_all_breaches(user) or breach.side == Side.MARKETING:
-        return True
-    if user.role == Role.SALES_MANAGER:
-        return breach.owner_id is None or breach.owner.team_id == user.team_id
-    return breach.owner_id == user.pk
-
-
 def can_acknowledge(user: User, breach: Breach) -> bool:
     """The side that answers for the breach acknowledges it (and admins)."""
     if is_admin(user):

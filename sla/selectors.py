@@ -5,7 +5,8 @@ Other areas call ``decision_due_by_lead``, ``breach_counts_by_side``,
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -14,11 +15,14 @@ from accounts.models import User
 from accounts.roles import Role
 from sla import periods, permissions
 from sla.models import (
+    REQUIRED_SIGNATORY_ROLES,
     SLA,
+    TERM_FIELDS,
     Breach,
     BreachKind,
     ClockDecision,
     ObligationState,
+    Period,
     Side,
     SLAClock,
     SLAVersion,
@@ -53,7 +57,7 @@ def breach_counts_by_side(*, since: datetime, until: datetime) -> dict[str, int]
         .annotate(n=Count("pk"))
         .values_list("side", "n")
     )
-    return {"marketing": counts.get(Side.MARKETING, 0), "sales": counts.get(Side.SALES, 0)}
+    return {Side.MARKETING: counts.get(Side.MARKETING, 0), Side.SALES: counts.get(Side.SALES, 0)}
 
 
 def _sales_obligations(since: datetime, until: datetime, owner_field: str | None = None):
@@ -145,11 +149,9 @@ def _sales_share(met: dict, by_kind: dict) -> dict:
 
 def _marketing_obligations(since: datetime, until: datetime) -> dict:
     """Per-period commitments (volume, acceptance rate) whose period ended in [since, until)."""
-    from sla.detection import judged_periods
-
     total = 0
     for version in SLAVersion.objects.filter(activated_at__isnull=False):
-        for start in judged_periods(version, min(until, timezone.now())):
+        for start in periods.judged_periods(version, min(until, timezone.now())):
             _begins, ends = periods.period_bounds(start, version.period, version.time_zone)
             if since <= ends < until:
                 total += 2
@@ -165,11 +167,28 @@ def _marketing_obligations(since: datetime, until: datetime) -> dict:
     }
 
 
+def period_figures(version: SLAVersion, start: date, now: datetime | None = None) -> dict:
+    """MQLs handed over and decisions in one period of ``version``'s SLA (two aggregates)."""
+    begins, ends = periods.period_bounds(start, version.period, version.time_zone)
+    if now is not None:
+        ends = min(ends, now)
+    figures = SLAClock.objects.filter(
+        version__sla_id=version.sla_id, handed_over_at__gte=begins, handed_over_at__lt=ends
+    ).aggregate(
+        mqls=Count("pk"),
+        decided=Count("pk", filter=~Q(decision=ClockDecision.UNDECIDED)),
+        accepted=Count("pk", filter=Q(decision=ClockDecision.ACCEPTED)),
+    )
+    decided = figures["decided"]
+    figures["acceptance_rate"] = round(100 * figures["accepted"] / decided, 2) if decided else None
+    return figures
+
+
 def compliance_detail(*, since: datetime, until: datetime) -> dict[str, dict]:
     """Met, breached, total and share of obligations per side in [since, until)."""
     return {
-        "marketing": _marketing_obligations(since, until),
-        "sales": _sales_obligations(since, until),
+        Side.MARKETING: _marketing_obligations(since, until),
+        Side.SALES: _sales_obligations(since, until),
     }
 
 
@@ -204,24 +223,42 @@ def sla_list() -> QuerySet:
     return SLA.objects.select_related("marketing_team", "sales_team").order_by("name")
 
 
-def version_active(sla: SLA) -> SLAVersion | None:
-    return sla.versions.filter(status=VersionStatus.ACTIVE).first()
+def version_active_for(
+    *, segment: str, region: str, sales_team_id: int | None = None
+) -> SLAVersion | None:
+    """The active version that judges a lead of this segment/region (most specific scope).
+
+    Without a sales team (before the owner is chosen), any sales team's SLA matches.
+    """
+    versions = SLAVersion.objects.filter(status=VersionStatus.ACTIVE).filter(
+        Q(sla__segment="") | Q(sla__segment__iexact=segment),
+        Q(sla__region="") | Q(sla__region__iexact=region),
+    )
+    if sales_team_id is not None:
+        versions = versions.filter(sla__sales_team_id=sales_team_id)
+    # Specific beats blank: "" sorts first ascending, so sort descending.
+    return versions.select_related("sla").order_by("-sla__segment", "-sla__region", "id").first()
+
+
+def missing_signatories(version: SLAVersion) -> list[str]:
+    """Required roles and extra signatories that have not signed ``version`` yet."""
+    signed_roles = set(version.signatures.values_list("role", flat=True))
+    missing = [role for role in REQUIRED_SIGNATORY_ROLES if role not in signed_roles]
+    signed_users = set(version.signatures.values_list("signer_id", flat=True))
+    missing += [
+        f"user:{user_id}"
+        for user_id in version.extra_signatories.values_list("id", flat=True)
+        if user_id not in signed_users
+    ]
+    return missing
 
 
 def versions_of(sla: SLA) -> QuerySet:
     return sla.versions.select_related("created_by").prefetch_related("signatures__signer")
 
 
-def versions_awaiting(sla: SLA) -> QuerySet:
-    return versions_of(sla).filter(
-        status__in=[VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES]
-    )
-
-
 def version_diff(older: SLAVersion, newer: SLAVersion) -> list[dict]:
     """The terms that differ between two versions, in canonical order."""
-    from sla.models import TERM_FIELDS
-
     old_terms, new_terms = older.terms(), newer.terms()
     return [
         {
@@ -283,8 +320,6 @@ def breach_filter(
 
 def period_range(label: str) -> tuple[datetime, datetime]:
     """ "2026-11" or "2026-Q4" → [start, end) in the current time zone; ValueError if malformed."""
-    from datetime import date
-
     zone = timezone.get_current_timezone_name()
     if "-Q" in label.upper():
         year, quarter = label.upper().split("-Q")
@@ -292,9 +327,9 @@ def period_range(label: str) -> tuple[datetime, datetime]:
         if not 1 <= quarter_number <= 4:
             raise ValueError(label)
         start = date(int(year), 3 * (quarter_number - 1) + 1, 1)
-        return periods.period_bounds(start, "quarter", zone)
+        return periods.period_bounds(start, Period.QUARTER, zone)
     year, month = label.split("-")
-    return periods.period_bounds(date(int(year), int(month), 1), "month", zone)
+    return periods.period_bounds(date(int(year), int(month), 1), Period.MONTH, zone)
 
 
 def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
@@ -303,12 +338,10 @@ def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
     Projected MQLs = MQLs so far ÷ share of the period elapsed. "At risk" when the
     projection (or the acceptance rate so far) is below target.
     """
-    from sla.detection import period_figures
-
     now = now or timezone.now()
     rows = []
     for version in SLAVersion.objects.filter(status=VersionStatus.ACTIVE).select_related("sla"):
-        local_today = timezone.localtime(now, _zone(version.time_zone)).date()
+        local_today = timezone.localtime(now, ZoneInfo(version.time_zone)).date()
         start = periods.period_start(local_today, version.period)
         figures = period_figures(version, start, now=now)
         elapsed = periods.elapsed_share(start, version.period, version.time_zone, now)
@@ -331,23 +364,17 @@ def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
     return rows
 
 
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
-
-
 def compliance_history(*, months: int = 6, now: datetime | None = None) -> list[dict]:
     """Compliance per side for the last ``months`` calendar months, oldest first."""
     now = now or timezone.now()
     zone = timezone.get_current_timezone_name()
-    start = periods.period_start(timezone.localtime(now).date(), "month")
+    start = periods.period_start(timezone.localtime(now).date(), Period.MONTH)
     starts = [start]
     for _ in range(months - 1):
-        starts.insert(0, periods.previous_period_start(starts[0], "month"))
+        starts.insert(0, periods.previous_period_start(starts[0], Period.MONTH))
     rows = []
     for month in starts:
-        since, until = periods.period_bounds(month, "month", zone)
+        since, until = periods.period_bounds(month, Period.MONTH, zone)
         detail = compliance_detail(since=since, until=min(until, now))
-        rows.append({"period": periods.period_label(month, "month"), "since": since, **detail})
+        rows.append({"period": periods.period_label(month, Period.MONTH), "since": since, **detail})
     return rows

@@ -1,62 +1,41 @@
 """Writes for SLAs: agreements and versions, signatures, judging hand-overs, acknowledgements.
 
-Breach detection lives in ``sla.detection``. The hand-over is judged here as a subscriber
-to ``lead.handed_over`` (sla.handlers), inside the hand-over's transaction.
+Breach detection lives in ``sla.detection``, the reads in ``sla.selectors`` and the terms'
+fingerprint in ``sla.terms``. The hand-over is judged here as a subscriber to
+``lead.handed_over`` (sla.handlers), inside the hand-over's transaction.
 """
 
-import hashlib
-import json
 from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
+from accounts.roles import TeamKind
 from events import catalog
 from events.services import event_record
 from leads import services as lead_services
 from leads.models import Lead
-from sla import lifecycle, permissions
+from sla import lifecycle, permissions, selectors
 from sla.business_hours import add_business_hours, calendar_for
 from sla.models import (
-    REQUIRED_SIGNATORY_ROLES,
     SLA,
     TERM_FIELDS,
     Breach,
+    SignatoryRole,
     Signature,
     SLAClock,
     SLAVersion,
     SLAVersionChange,
     VersionStatus,
 )
+from sla.terms import REQUIRABLE_LEAD_FIELDS, terms_fingerprint
 from smarketing.errors import Conflict, NotAllowed
 
-# Lead fields an MQL definition may require.
-REQUIRABLE_LEAD_FIELDS = (
-    "first_name",
-    "last_name",
-    "title",
-    "phone",
-    "account",
-    "source",
-    "segment",
-    "region",
-)
-
-
-# ---------------------------------------------------------------- terms and fingerprints
-
-
-def terms_canonical_json(version: SLAVersion) -> str:
-    """The terms as canonical JSON (sorted keys, no spaces): what a signature covers."""
-    return json.dumps(version.terms(), sort_keys=True, separators=(",", ":"))
-
-
-def terms_fingerprint(version: SLAVersion) -> str:
-    return hashlib.sha256(terms_canonical_json(version).encode()).hexdigest()
+# ---------------------------------------------------------------- terms and agreements
 
 
 def _clean_terms(version: SLAVersion) -> None:
@@ -91,9 +70,6 @@ def _clean_terms(version: SLAVersion) -> None:
         raise ValidationError(errors)
 
 
-# ---------------------------------------------------------------- agreements and versions
-
-
 @transaction.atomic
 def sla_create(
     *,
@@ -115,9 +91,9 @@ def sla_create(
         segment=segment,
         region=region,
     )
-    if marketing_team.kind != "marketing":
+    if marketing_team.kind != TeamKind.MARKETING:
         raise ValidationError({"marketing_team": _("Choose a marketing team.")})
-    if sales_team.kind != "sales":
+    if sales_team.kind != TeamKind.SALES:
         raise ValidationError({"sales_team": _("Choose a sales team.")})
     sla.full_clean()
     sla.save()
@@ -247,19 +223,6 @@ def version_transition(
     return version
 
 
-def missing_signatories(version: SLAVersion) -> list[str]:
-    """Required roles and extra signatories that have not signed ``version`` yet."""
-    signed_roles = set(version.signatures.values_list("role", flat=True))
-    missing = [role for role in REQUIRED_SIGNATORY_ROLES if role not in signed_roles]
-    signed_users = set(version.signatures.values_list("signer_id", flat=True))
-    missing += [
-        f"user:{user_id}"
-        for user_id in version.extra_signatories.values_list("id", flat=True)
-        if user_id not in signed_users
-    ]
-    return missing
-
-
 @transaction.atomic
 def version_sign(*, version: SLAVersion, actor: User, fingerprint: str) -> Signature:
     """Sign ``version`` as the actor's signatory role, for the terms with ``fingerprint``.
@@ -294,7 +257,7 @@ def version_sign(*, version: SLAVersion, actor: User, fingerprint: str) -> Signa
         )
     if version.signatures.filter(signer=actor).exists():
         raise NotAllowed(_("You have already signed this version."))
-    if role != "additional" and version.signatures.filter(role=role).exists():
+    if role != SignatoryRole.ADDITIONAL and version.signatures.filter(role=role).exists():
         raise NotAllowed(_("This version already has a signature as %(role)s.") % {"role": role})
     now = timezone.now()
     signature = Signature.objects.create(
@@ -320,7 +283,7 @@ def version_sign(*, version: SLAVersion, actor: User, fingerprint: str) -> Signa
             actor=actor,
             comment=_("First signature; the terms are frozen."),
         )
-    if not missing_signatories(version):
+    if not selectors.missing_signatories(version):
         previous = SLAVersion.objects.select_for_update().filter(
             sla=version.sla, status=VersionStatus.ACTIVE
         )
@@ -357,28 +320,13 @@ def version_abandon(*, version: SLAVersion, actor: User) -> SLAVersion:
 # ---------------------------------------------------------------- the hand-over hooks
 
 
-def version_active_for(*, segment: str, region: str, sales_team_id: int | None = None):
-    """The active version that judges a lead of this segment/region (most specific scope).
-
-    Without a sales team (before the owner is chosen), any sales team's SLA matches.
-    """
-    versions = SLAVersion.objects.filter(status=VersionStatus.ACTIVE).filter(
-        Q(sla__segment="") | Q(sla__segment__iexact=segment),
-        Q(sla__region="") | Q(sla__region__iexact=region),
-    )
-    if sales_team_id is not None:
-        versions = versions.filter(sla__sales_team_id=sales_team_id)
-    # Specific beats blank: "" sorts first ascending, so sort descending.
-    return versions.select_related("sla").order_by("-sla__segment", "-sla__region", "id").first()
-
-
 def mql_definition_check(*, lead: Lead, actor: User, override_reason: str = "") -> bool:
     """Refuse (ValidationError) to qualify ``lead`` to MQL if it misses the active MQL definition.
 
     Returns True when a manager's override was used. Until an SLA is active, every lead
     meets the definition.
     """
-    version = version_active_for(segment=lead.segment, region=lead.region)
+    version = selectors.version_active_for(segment=lead.segment, region=lead.region)
     if version is None:
         return False
     errors: dict[str, list[str]] = {}
@@ -413,7 +361,7 @@ def sla_clock_start(*, lead: Lead, handed_over_at: datetime) -> SLAClock | None:
     deadline to its owner. The first-touch due time counts from acceptance, so the
     detector fills it in when it sees the decision.
     """
-    version = version_active_for(
+    version = selectors.version_active_for(
         segment=lead.segment,
         region=lead.region,
         sales_team_id=lead.owner.team_id if lead.owner_id else None,

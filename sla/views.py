@@ -4,6 +4,8 @@ Every page needs a login; what a user may do (amend, sign, acknowledge) is decid
 sla.permissions and enforced again by the services.
 """
 
+from datetime import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from sla import charts, permissions, selectors, services
+from sla import charts, lifecycle, permissions, selectors, services
 from sla.forms import (
     TERM_LABELS,
     AcknowledgeForm,
@@ -31,10 +33,14 @@ from sla.models import (
     SALES_TERMS,
     SLA,
     VALIDITY_TERMS,
+    BreachKind,
+    Period,
+    Side,
     SignatoryRole,
     SLAVersion,
     VersionStatus,
 )
+from sla.terms import terms_canonical_json, terms_fingerprint
 from smarketing.errors import DomainError
 from smarketing.forms import add_service_errors
 
@@ -95,11 +101,9 @@ def _version_context(version: SLAVersion, user) -> dict:
         "sales_terms": _term_rows(version, SALES_TERMS),
         "calendar_terms": _term_rows(version, CALENDAR_TERMS + VALIDITY_TERMS),
         "signatures": list(version.signatures.all()),
-        "missing_labels": _missing_labels(services.missing_signatories(version)),
-        "fingerprint": services.terms_fingerprint(version),
-        "may_sign": role is not None
-        and not signed_by_me
-        and version.status in (VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES),
+        "missing_labels": _missing_labels(selectors.missing_signatories(version)),
+        "fingerprint": terms_fingerprint(version),
+        "may_sign": role is not None and not signed_by_me and version.status in lifecycle.SIGNABLE,
         "my_role": role,
     }
 
@@ -119,9 +123,7 @@ def agreement(request):
     versions = list(selectors.versions_of(sla))
     active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
     pending = [
-        _version_context(v, request.user)
-        for v in versions
-        if v.status in (VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES)
+        _version_context(v, request.user) for v in versions if v.status in lifecycle.SIGNABLE
     ]
     return render(
         request,
@@ -133,6 +135,7 @@ def agreement(request):
             "pending": pending,
             "versions": versions,
             "may_manage": permissions.can_manage_slas(request.user),
+            "VersionStatus": VersionStatus,
         },
     )
 
@@ -159,7 +162,7 @@ def sign(request, pk: int):
             messages.success(request, _("Signed. All signatures are in: %s is active.") % version)
         else:
             messages.success(request, _("Signed. Waiting for the other signatures."))
-        return redirect(f"{_agreement_url(version.sla)}")
+        return redirect(_agreement_url(version.sla))
     return render(
         request,
         "sla/sign.html",
@@ -167,7 +170,7 @@ def sign(request, pk: int):
             "ctx": context,
             "version": version,
             "role_label": SignatoryRole(context["my_role"]).label,
-            "canonical": services.terms_canonical_json(version),
+            "canonical": terms_canonical_json(version),
         },
     )
 
@@ -236,8 +239,6 @@ def create(request):
 
 
 def _default_terms() -> dict:
-    from datetime import time
-
     return {
         "mql_target": 400,
         "acceptance_rate_target": 60,
@@ -247,7 +248,7 @@ def _default_terms() -> dict:
         "min_attempts": 6,
         "rejection_comment_required": True,
         "feedback_days": 5,
-        "period": "month",
+        "period": Period.MONTH,
         "time_zone": timezone.get_current_timezone_name(),
         "working_days": [0, 1, 2, 3, 4],
         "day_start": time(9),
@@ -321,8 +322,6 @@ def compliance(request):
     if filters.is_valid():
         breaches = selectors.breach_filter(breaches, **filters.cleaned_data)
     page = Paginator(breaches.order_by("-due_at", "-id"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     for breach in page.object_list:
         breach.may_acknowledge = breach.acknowledged_at is None and permissions.can_acknowledge(
             request.user, breach
@@ -338,13 +337,12 @@ def compliance(request):
             "sellers": selectors.compliance_by_seller(since=month_since, until=now),
             "at_risk": selectors.at_risk_targets(now=now),
             "chart": charts.compliance_over_time(history),
-            "has_data": any(
-                row[side]["obligations"] for row in history for side in ("marketing", "sales")
-            ),
+            "has_data": any(row[side]["obligations"] for row in history for side in Side),
             "filters": filters,
             "page_obj": page,
-            "query_string": query.urlencode(),
             "acknowledge_form": AcknowledgeForm(),
+            "Side": Side,
+            "BreachKind": BreachKind,
         },
     )
 

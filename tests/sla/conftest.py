@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 
 from accounts.models import Team
-from sla import services
+from sla import services, terms
 from sla.models import SLAVersion
 
 TERMS = {
@@ -50,7 +50,7 @@ def sign_all(version: SLAVersion, *signers) -> SLAVersion:
     for signer in signers:
         version.refresh_from_db()
         services.version_sign(
-            version=version, actor=signer, fingerprint=services.terms_fingerprint(version)
+            version=version, actor=signer, fingerprint=terms.terms_fingerprint(version)
         )
     version.refresh_from_db()
     return version

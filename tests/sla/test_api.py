@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from leads.services import lead_transition
-from sla import detection, services
+from sla import detection, terms
 from sla.models import Breach
 from tests.factories import LeadFactory
 
@@ -50,7 +50,7 @@ def test_reading_needs_the_read_scope(api_client_for, seller, active_version):
 def test_sign_through_the_api(api_client_for, marketing_manager, draft):
     client = api_client_for(marketing_manager, scopes=["sla:write"])
     response = client.post(
-        sign_url(draft), {"fingerprint": services.terms_fingerprint(draft)}, format="json"
+        sign_url(draft), {"fingerprint": terms.terms_fingerprint(draft)}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["status"] == "awaiting_signatures"
@@ -59,7 +59,7 @@ def test_sign_through_the_api(api_client_for, marketing_manager, draft):
 def test_sign_needs_the_write_scope(api_client_for, marketing_manager, draft):
     client = api_client_for(marketing_manager, scopes=["sla:read"])
     response = client.post(
-        sign_url(draft), {"fingerprint": services.terms_fingerprint(draft)}, format="json"
+        sign_url(draft), {"fingerprint": terms.terms_fingerprint(draft)}, format="json"
     )
     assert response.status_code == 403
 
@@ -79,7 +79,7 @@ def test_sign_a_stale_fingerprint_is_a_409(api_client_for, marketing_manager, dr
 
 def test_a_seller_may_not_sign(api_client_for, seller, draft):
     response = api_client_for(seller).post(
-        sign_url(draft), {"fingerprint": services.terms_fingerprint(draft)}, format="json"
+        sign_url(draft), {"fingerprint": terms.terms_fingerprint(draft)}, format="json"
     )
     assert response.status_code == 403
 
@@ -87,7 +87,7 @@ def test_a_seller_may_not_sign(api_client_for, seller, draft):
 def test_signing_an_active_version_is_a_400(api_client_for, marketing_manager, active_version):
     response = api_client_for(marketing_manager).post(
         sign_url(active_version),
-        {"fingerprint": services.terms_fingerprint(active_version)},
+        {"fingerprint": terms.terms_fingerprint(active_version)},
         format="json",
     )
     assert response.status_code == 400

@@ -242,15 +242,13 @@ def test_two_concurrent_runs_record_each_breach_once(handed_over):
     errors = []
 
     def run():
-        from django.db import connection as thread_connection
-
         try:
             barrier.wait()
             detection.breaches_detect(now=after)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
-            thread_connection.close()
+            connection.close()  # the proxy resolves to this thread's own connection
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:

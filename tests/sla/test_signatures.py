@@ -7,21 +7,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.roles import Role
-from sla import services
-from sla.models import Signature, SLAVersion, SLAVersionChange, VersionStatus
+from sla import selectors, services, terms
+from sla.models import TERM_FIELDS, Signature, SLAVersion, SLAVersionChange, VersionStatus
 from smarketing.errors import Conflict, NotAllowed
 from tests.factories import TeamFactory, UserFactory
 from tests.sla.conftest import sign_all
 
 
 def test_fingerprint_is_the_sha256_of_the_canonical_terms(draft):
-    canonical = services.terms_canonical_json(draft)
-    assert services.terms_fingerprint(draft) == hashlib.sha256(canonical.encode()).hexdigest()
+    canonical = terms.terms_canonical_json(draft)
+    assert terms.terms_fingerprint(draft) == hashlib.sha256(canonical.encode()).hexdigest()
     assert canonical.startswith('{"acceptance_rate_target":60,')  # sorted keys, no spaces
 
 
 def test_first_signature_freezes_the_terms(draft, marketing_manager):
-    fingerprint = services.terms_fingerprint(draft)
+    fingerprint = terms.terms_fingerprint(draft)
     signature = services.version_sign(
         version=draft, actor=marketing_manager, fingerprint=fingerprint
     )
@@ -71,7 +71,7 @@ def test_invalid_terms_are_refused_with_field_messages(draft, marketing_manager)
 
 
 def test_signing_terms_that_changed_since_they_were_shown_is_refused(draft, marketing_manager):
-    shown = services.terms_fingerprint(draft)
+    shown = terms.terms_fingerprint(draft)
     services.version_amend(version=draft, actor=marketing_manager, mql_target=99)
 
     with pytest.raises(Conflict, match="changed"):
@@ -80,7 +80,7 @@ def test_signing_terms_that_changed_since_they_were_shown_is_refused(draft, mark
 
 
 def test_who_may_sign(draft, marketer, seller, admin_user):
-    fingerprint = services.terms_fingerprint(draft)
+    fingerprint = terms.terms_fingerprint(draft)
     for outsider in (marketer, seller, admin_user):
         with pytest.raises(PermissionDenied):
             services.version_sign(version=draft, actor=outsider, fingerprint=fingerprint)
@@ -92,7 +92,7 @@ def test_a_manager_of_another_team_may_not_sign_as_lead(draft):
     )
     with pytest.raises(PermissionDenied):
         services.version_sign(
-            version=draft, actor=stranger, fingerprint=services.terms_fingerprint(draft)
+            version=draft, actor=stranger, fingerprint=terms.terms_fingerprint(draft)
         )
 
 
@@ -123,7 +123,7 @@ def test_an_extra_signatory_is_required_too(draft, marketing_manager, sales_mana
     sign_all(draft, marketing_manager, sales_manager, executive)
     assert draft.status == VersionStatus.AWAITING_SIGNATURES
     # The CFO is an executive too, but the sponsor role is taken: they sign as themselves.
-    assert services.missing_signatories(draft) == [f"user:{cfo.pk}"]
+    assert selectors.missing_signatories(draft) == [f"user:{cfo.pk}"]
 
 
 def test_activation_supersedes_the_previous_active_version(
@@ -144,7 +144,7 @@ def test_the_database_allows_one_active_version_per_scope(active_version):
         SLAVersion.objects.create(
             **{
                 **{f: getattr(active_version, f) for f in ("sla", "mql_target")},
-                **{name: getattr(active_version, name) for name in services.TERM_FIELDS},
+                **{name: getattr(active_version, name) for name in TERM_FIELDS},
             },
             number=99,
             status=VersionStatus.ACTIVE,

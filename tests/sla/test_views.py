@@ -1,6 +1,6 @@
 """The SLA pages: login required, server-side permissions, sign / amend / acknowledge flows."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,9 +8,10 @@ import time_machine
 from django.urls import reverse
 
 from leads.services import lead_transition
-from sla import detection, services
-from sla.models import Breach, SLAVersion, VersionStatus
+from sla import detection, services, terms
+from sla.models import Breach, BreachKind, Side, SLAVersion, VersionStatus
 from tests.factories import LeadFactory
+from tests.sla.conftest import sign_all
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PAGES = ("sla:agreement", "sla:compliance", "sla:create")
@@ -56,10 +57,10 @@ def test_sign_confirmation_shows_the_fingerprint_and_signs(
 ):
     client = session_client_for(sales_manager)
     url = reverse("sla:sign", args=[draft.pk])
-    fingerprint = services.terms_fingerprint(draft)
+    fingerprint = terms.terms_fingerprint(draft)
     page = client.get(url).content.decode()
     assert fingerprint in page
-    assert services.terms_canonical_json(draft).replace('"', "&quot;") in page
+    assert terms.terms_canonical_json(draft).replace('"', "&quot;") in page
 
     response = client.post(url, {"fingerprint": fingerprint})
     assert response.status_code == 302
@@ -121,9 +122,33 @@ def test_compliance_page_lists_breaches_with_filters(session_client_for, seller,
     client = session_client_for(seller)
     page = client.get(reverse("sla:compliance")).content.decode()
     assert "Decision too late" in page
+    # A sales breach wears the sales colour.
+    assert '<span class="role role-seller" style="color:#fff">Sales</span>' in page
     assert "vendor/plotly/plotly.min.js" in page
     filtered = client.get(reverse("sla:compliance") + "?side=marketing").content.decode()
     assert "No breach matches these filters" in filtered
+
+
+def test_breach_pages_keep_the_filters(session_client_for, marketer, active_version):
+    due = datetime(2026, 1, 1, tzinfo=BERLIN)
+    Breach.objects.bulk_create(
+        Breach(
+            kind=BreachKind.MQL_VOLUME,
+            side=Side.MARKETING,
+            version=active_version,
+            period_start=date(2000 + n, 1, 1),
+            period_end=date(2000 + n, 2, 1),
+            due_at=due,
+            target=10,
+            actual=1,
+        )
+        for n in range(26)
+    )
+    client = session_client_for(marketer)
+    first = client.get(reverse("sla:compliance") + "?side=marketing").content.decode()
+    assert 'href="?side=marketing&amp;page=2"' in first
+    second = client.get(reverse("sla:compliance") + "?side=marketing&page=2").content.decode()
+    assert 'href="?side=marketing&amp;page=1"' in second
 
 
 def test_acknowledge_from_the_page(session_client_for, seller, breach):
@@ -147,9 +172,21 @@ def test_another_seller_cannot_see_or_acknowledge(session_client_for, other_sell
     assert response.status_code == 404
 
 
-def test_the_page_says_who_still_has_to_sign(session_client_for, draft, seller, marketing_manager):
-    from tests.sla.conftest import sign_all
+def test_an_unsigned_draft_is_edited_in_place_a_signed_one_is_amended(
+    session_client_for, draft, marketing_manager, sales_manager
+):
+    client = session_client_for(marketing_manager)
+    page = client.get(reverse("sla:agreement")).content.decode()
+    assert '<span class="pill warn">Draft</span>' in page
+    assert "Edit draft" in page
+    sign_all(draft, sales_manager)
+    page = client.get(reverse("sla:agreement")).content.decode()
+    assert '<span class="pill bad">Awaiting signatures</span>' in page
+    assert "Edit draft" not in page
+    assert "Amend (new draft)" in page
 
+
+def test_the_page_says_who_still_has_to_sign(session_client_for, draft, seller, marketing_manager):
     sign_all(draft, marketing_manager)
     page = session_client_for(seller).get(reverse("sla:agreement")).content.decode()
     assert "Still to sign" in page

@@ -275,7 +275,7 @@ def _detail_context(request, lead, bound: dict | None = None) -> dict:
         context["touch_form"] = bound.get("touch") or TouchForm(auto_id="id_touch_%s")
     if permissions.can_reassign(user, lead) and lead.stage in lifecycle.SALES_STAGES:
         context["reassign_form"] = bound.get("reassign") or ReassignForm(
-            user=user, auto_id="id_reassign_%s"
+            user=user, auto_id="id_reassign_%s", initial={"expected_owner": lead.owner_id}
         )
     if lead.stage == Stage.MQL:
         _attach_sla_times([lead], timezone.now())
@@ -330,17 +330,6 @@ def _answer(request, lead, *, row: str, action: str, form, status: int, done: st
     return render(request, "leads/detail.html", context, status=status)
 
 
-def _stage_seen_conflict(request, lead) -> str | None:
-    """A message when the lead moved since the page showing it was drawn."""
-    seen = request.POST.get("stage")
-    if seen and seen != lead.stage:
-        return (
-            f"Someone else changed this lead a moment ago: it is now "
-            f"{lead.get_stage_display()}. Reload and try again."
-        )
-    return None
-
-
 def _refuse(request, lead, *, row: str, action: str, message: str):
     """403: inside an htmx row the message replaces the row's actions; elsewhere a 403 page."""
     if request.htmx and row in ROW_TEMPLATES:
@@ -374,14 +363,13 @@ def lead_move(request, pk: int, action: str):
     """One lifecycle move on one lead, from the lead page, the inbox or the rejected queue."""
     lead = _visible_lead_or_404(request.user, pk)
     row = request.POST.get("row", "")
-    if conflict := _stage_seen_conflict(request, lead):
-        form = form_with_error(conflict)
-        return _answer(request, lead, row=row, action=action, form=form, status=409)
-    move = lifecycle.find_move(action, lead.stage)
+    # The move the user's page offered, from the stage it showed; the service refuses it
+    # (Conflict) if the lead has moved on since.
+    seen_stage = request.POST.get("stage") or lead.stage
+    move = lifecycle.find_move(action, seen_stage)
     if move is None:
-        form = form_with_error(
-            f"“{action}” is not possible for a lead in stage {lead.get_stage_display()}."
-        )
+        stage_label = dict(Stage.choices).get(seen_stage, seen_stage)
+        form = form_with_error(f"“{action}” is not possible for a lead in stage {stage_label}.")
         return _answer(request, lead, row=row, action=action, form=form, status=400)
     if not permissions.can_make_move(request.user, lead, move):
         return _refuse(
@@ -393,7 +381,11 @@ def lead_move(request, pk: int, action: str):
         status = _run(
             form,
             lambda: services.lead_transition(
-                lead=lead, action=action, actor=request.user, **form.service_arguments()
+                lead=lead,
+                action=action,
+                actor=request.user,
+                expected_stage=seen_stage,
+                **form.service_arguments(),
             ),
         )
         if (
@@ -483,6 +475,8 @@ def lead_reassign(request, pk: int):
                 actor=request.user,
                 new_owner=form.cleaned_data["owner"],
                 comment=form.cleaned_data["comment"],
+                expected_stage=request.POST.get("stage") or None,
+                expected_owner_id=form.cleaned_data["expected_owner"],
             ),
         )
     done = f"Reassigned to {form.cleaned_data['owner']}." if status == 200 else ""

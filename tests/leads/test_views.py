@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from leads.models import Lead, LeadStageChange, ReasonCode, Stage, Touch
-from leads.services import lead_transition
+from leads.services import lead_reassign, lead_transition
 from tests.factories import AccountFactory, AssignmentRuleFactory, LeadFactory
 
 # An active SLA, signed through the SLA services (its fixtures, reused as they are).
@@ -419,6 +419,25 @@ def test_a_sales_manager_reassigns_and_it_is_recorded(
         other_seller,
         sales_manager,
     )
+
+
+def test_reassigning_a_lead_that_changed_hands_meanwhile_is_a_conflict(
+    session_client_for, seller, other_seller, sales_manager
+):
+    lead = mql(seller)
+    page = session_client_for(sales_manager).get(reverse("leads:inbox")).content.decode()
+    assert f'name="expected_owner" value="{seller.pk}"' in page
+    lead_reassign(lead=lead, actor=sales_manager, new_owner=other_seller)  # another manager
+
+    response = session_client_for(sales_manager).post(
+        reverse("leads:reassign", args=[lead.pk]),
+        {"row": "mql", "stage": "mql", "expected_owner": seller.pk, "owner": seller.pk},
+        **HTMX,
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed this lead" in response.content.decode()
+    assert Lead.objects.get(pk=lead.pk).owner == other_seller
 
 
 def test_a_seller_cannot_reassign(session_client_for, seller, other_seller):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification
+from leads import lifecycle
 from leads.models import Lead, LeadStageChange, ReasonCode, Stage, Touch
 from leads.services import lead_reassign, lead_transition
 from tests.factories import AccountFactory, AssignmentRuleFactory, LeadFactory
@@ -191,8 +192,11 @@ def test_the_inbox_paginates_mqls_and_keeps_the_pipeline_page(session_client_for
     assert "wpage=1&amp;page=1" in response.content.decode()
 
 
-def test_the_inbox_query_count_does_not_grow_with_rows(session_client_for, seller):
-    client = session_client_for(seller)
+@pytest.mark.parametrize("persona", ["seller", "sales_manager"])
+def test_the_inbox_query_count_does_not_grow_with_rows(
+    request, session_client_for, seller, persona
+):
+    client = session_client_for(request.getfixturevalue(persona))
     mql(seller)
     sal(seller)
     with CaptureQueriesContext(connection) as few:
@@ -203,6 +207,45 @@ def test_the_inbox_query_count_does_not_grow_with_rows(session_client_for, selle
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("leads:inbox"))
     assert len(many) == len(few)
+
+
+def test_row_buttons_are_the_moves_the_lifecycle_table_offers(session_client_for, seller, marketer):
+    decide, work, close, rework = mql(seller), sal(seller), sal(seller), rejected(seller)
+    lead_transition(lead=close, action="qualify", actor=seller, amount="500")
+
+    inbox = session_client_for(seller).get(reverse("leads:inbox")).content.decode()
+    queue = session_client_for(marketer).get(reverse("leads:rejected")).content.decode()
+
+    for content, lead in ((inbox, decide), (inbox, work), (inbox, close), (queue, rework)):
+        lead.refresh_from_db()
+        for move in lifecycle.moves_from(lead.stage):
+            form = content.split(f'action="{move_url(lead, move.action)}"')[1].split("</form>")[0]
+            assert f'class="small {move.tone}">{move.label}</button>' in form
+            assert ('name="reason_code"' in form) == move.needs_reason
+            assert ('name="amount"' in form) == bool(move.amount)
+            assert ('name="comment"' in form) == move.takes_comment
+            assert ("hx-confirm" in form) == bool(move.confirm)
+    assert queue.count("hx-post=") == 2  # recycle and disqualify: nothing else for marketing
+
+
+def test_a_row_shows_only_the_moves_the_user_may_make(session_client_for, seller, admin_user):
+    lead = rejected(seller)
+
+    response = session_client_for(seller).post(
+        move_url(lead, "disqualify"), {"row": "rejected", "stage": "rejected"}, **HTMX
+    )
+    admin_row = session_client_for(admin_user).post(
+        move_url(lead, "recycle"), {"row": "rejected", "stage": "rejected"}, **HTMX
+    )
+
+    assert response.status_code == 403  # marketing's move: the seller's row offers none
+    assert response.context["lead"].allowed_moves == []
+    assert "<button" not in response.content.decode()
+    assert admin_row.status_code == 400  # no reason: the admin's row keeps both moves
+    assert [move.action for move in admin_row.context["lead"].allowed_moves] == [
+        "recycle",
+        "disqualify",
+    ]
 
 
 def test_accepting_from_the_inbox_swaps_the_row(session_client_for, seller):

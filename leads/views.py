@@ -10,8 +10,6 @@ The inbox and the rejected queue act row by row with htmx: a POST carrying ``row
 answers with that row's new state (or a short "done" row when the lead left the list).
 """
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,24 +37,6 @@ from smarketing.forms import add_service_errors
 
 PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 25
-
-# Sort keys the list page accepts, and the ORDER BY each one means (id breaks ties so
-# pages never overlap).
-LIST_SORTS = {
-    "-created_at": ("-created_at", "-id"),
-    "created_at": ("created_at", "id"),
-    "-stage_changed_at": ("-stage_changed_at", "-id"),
-    "stage_changed_at": ("stage_changed_at", "id"),
-    "-score": ("-score", "-id"),
-    "score": ("score", "id"),
-    "last_name": ("last_name", "first_name", "id"),
-    "-last_name": ("-last_name", "-first_name", "-id"),
-    "email": ("email", "id"),
-    "-email": ("-email", "-id"),
-    "stage": ("stage", "id"),
-    "-stage": ("-stage", "-id"),
-}
-
 
 # Rows the inbox and the rejected queue re-render after an htmx action.
 ROW_TEMPLATES = {
@@ -142,8 +122,6 @@ def inbox(request):
             "mqls": mqls,
             "working": working,
             "is_team_view": options["shows_owner"],
-            "mql_query": urlencode({"wpage": working.number}),
-            "working_query": urlencode({"page": mqls.number}),
         },
     )
 
@@ -155,21 +133,10 @@ def inbox(request):
 def lead_list(request):
     """Every lead the user may see, filtered, sorted and paginated; filters survive paging."""
     filterset = LeadPageFilter(
-        request.GET or None,
-        queryset=selectors.lead_list_visible_to(request.user),
-        request=request,
+        request.GET, queryset=selectors.lead_list_visible_to(request.user), request=request
     )
     filterset.form.fields["owner"].empty_label = "Anyone"
-    sort = request.GET.get("sort", "-created_at")
-    if sort not in LIST_SORTS:
-        sort = "-created_at"
-    leads = filterset.qs.order_by(*LIST_SORTS[sort])
-    page = _page(request, leads, PAGE_SIZE)
-    kept = request.GET.copy()
-    kept.pop("page", None)
-    query_string = kept.urlencode()
-    kept.pop("sort", None)
-    is_filtered = any(value for key, value in kept.items())
+    page = _page(request, filterset.qs, PAGE_SIZE)
     return render(
         request,
         "leads/list.html",
@@ -177,10 +144,9 @@ def lead_list(request):
             "filter": filterset,
             "page_obj": page,
             "leads": page.object_list,
-            "sort": sort,
-            "query_string": query_string,
-            "filter_query": kept.urlencode(),
-            "is_filtered": is_filtered,
+            "sort": filterset.sort_key(),
+            "sort_default": LeadPageFilter.SORT_DEFAULT,
+            "is_filtered": filterset.is_filtered(),
             "can_create": permissions.can_edit_lead(request.user),
             "stages": Stage.choices,
             "selected_stages": request.GET.getlist("stage"),

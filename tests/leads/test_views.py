@@ -189,7 +189,7 @@ def test_the_inbox_paginates_mqls_and_keeps_the_pipeline_page(session_client_for
     response = session_client_for(seller).get(reverse("leads:inbox"), {"page": 2, "wpage": 1})
 
     assert len(response.context["mqls"].object_list) == 2
-    assert "wpage=1&amp;page=1" in response.content.decode()
+    assert 'href="?page=1&amp;wpage=1"' in response.content.decode()  # the pipeline stays put
 
 
 @pytest.mark.parametrize("persona", ["seller", "sales_manager"])
@@ -526,6 +526,57 @@ def test_the_list_filters_by_stage_and_search_and_sorts(session_client_for, mark
     )
 
     assert [lead.first_name for lead in response.context["leads"]] == ["Bob", "Ann"]
+
+
+def test_the_list_sorts_by_its_url_keys_and_ids_break_ties(session_client_for, marketer):
+    moment = timezone.now()
+    leads = [
+        LeadFactory(first_name=first, last_name="Smith", score=50, created_at=moment)
+        for first in ("Bea", "Al", "Al")
+    ]
+    client = session_client_for(marketer)
+
+    def order(**query):
+        return [lead.pk for lead in client.get(reverse("leads:list"), query).context["leads"]]
+
+    bea, al, al_again = (lead.pk for lead in leads)
+    assert order() == [al_again, al, bea]  # newest first, the latest id first on a tie
+    assert order(sort="score") == [bea, al, al_again]
+    assert order(sort="-score") == [al_again, al, bea]
+    assert order(sort="last_name") == [al, al_again, bea]  # then first name, then id
+    assert order(sort="-last_name") == [bea, al_again, al]
+    refused = client.get(reverse("leads:list"), {"sort": "password"})
+    assert "sort" in refused.context["filter"].form.errors
+    assert [lead.pk for lead in refused.context["leads"]] == order()
+
+
+def test_a_column_header_sorts_by_it_then_the_other_way(session_client_for, marketer):
+    LeadFactory(source="web")
+    client = session_client_for(marketer)
+
+    default = client.get(reverse("leads:list"), {"source": "web", "page": 1}).content.decode()
+    by_email = client.get(reverse("leads:list"), {"sort": "email"}).content.decode()
+
+    assert 'href="?source=web&amp;sort=email">E-mail' in default  # the filter stays, page goes
+    assert 'href="?source=web&amp;sort=created_at">Created ▼' in default
+    assert 'href="?sort=-email">E-mail ▲' in by_email
+
+
+def test_pages_of_tied_rows_never_overlap(session_client_for, marketer):
+    LeadFactory.create_batch(55, score=7)
+    client = session_client_for(marketer)
+
+    pages = [
+        {
+            lead.pk
+            for lead in client.get(reverse("leads:list"), {"sort": "score", "page": page}).context[
+                "leads"
+            ]
+        }
+        for page in (1, 2)
+    ]
+
+    assert len(pages[0] | pages[1]) == 55
 
 
 def test_a_seller_lists_only_their_own_leads(session_client_for, seller, other_seller):

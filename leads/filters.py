@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import User
+from accounts.roles import Role
 from leads.models import Account, Lead, Stage
 
 # A search term matching more companies than this is too vague to list them all.
@@ -13,7 +14,7 @@ MAX_SEARCH_ACCOUNTS = 500
 class LeadFilter(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role__in=["seller", "sales_manager"])
+        queryset=User.objects.filter(role__in=[Role.SELLER, Role.SALES_MANAGER])
     )
     source = django_filters.CharFilter(lookup_expr="iexact")
     source_system = django_filters.CharFilter(lookup_expr="iexact")

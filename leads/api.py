@@ -11,7 +11,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiTypes,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -44,25 +43,7 @@ LEAD_FIELDS = [
 MOVE_ONLY_FIELDS = ("stage", "owner", "mql_at", "sal_at", "sql_at", "won_at", "won_amount")
 
 
-def choice_field(choices, **kwargs) -> serializers.ChoiceField:
-    """A choice field documented as an inline enum of its values.
-
-    Stage appears as ``stage``, ``from_stage`` and ``to_stage``, and other apps have a
-    ``kind`` too: as named schema components they collide (drf-spectacular warns, and
-    ``check --deploy`` fails on warnings). Inline enums document the same values.
-    """
-    values = [value for value, _label in choices]
-    # Wrapped in allOf, as spectacular itself wraps enum references, so its enum hook
-    # leaves it inline instead of naming a shared component.
-    field_class = extend_schema_field({"allOf": [{"type": "string", "enum": values}]})(
-        type("InlineChoiceField", (serializers.ChoiceField,), {})
-    )
-    return field_class(choices=choices, **kwargs)
-
-
 class LeadOutput(serializers.ModelSerializer):
-    stage = choice_field(Stage.choices, read_only=True)
-
     class Meta:
         model = Lead
         fields = LEAD_FIELDS
@@ -107,7 +88,7 @@ class LeadInput(serializers.Serializer):
 
 
 class LeadTransitionInput(serializers.Serializer):
-    action = choice_field([(action, action) for action in lifecycle.ACTIONS])
+    action = serializers.ChoiceField(choices=lifecycle.ACTIONS)
     reason_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
     comment = serializers.CharField(required=False, allow_blank=True)
     amount = serializers.DecimalField(
@@ -130,8 +111,8 @@ class LeadTransitionInput(serializers.Serializer):
         help_text="Qualify to MQL only: why a manager qualifies a lead that misses the "
         "MQL definition.",
     )
-    from_stage = choice_field(
-        Stage.choices,
+    from_stage = serializers.ChoiceField(
+        choices=Stage.choices,
         required=False,
         help_text="Optional: the stage you believe the lead is in. If someone moved it "
         "meanwhile, the answer is 409 instead of a move from a stage you did not see.",
@@ -139,10 +120,6 @@ class LeadTransitionInput(serializers.Serializer):
 
 
 class LeadStageChangeOutput(serializers.ModelSerializer):
-    action = choice_field(LeadStageChange.Action.choices, read_only=True)
-    from_stage = choice_field(Stage.choices, read_only=True)
-    to_stage = choice_field(Stage.choices, read_only=True)
-
     class Meta:
         model = LeadStageChange
         fields = [
@@ -164,8 +141,6 @@ class LeadTransitionOutput(serializers.Serializer):
 
 
 class TouchOutput(serializers.ModelSerializer):
-    kind = choice_field(TouchKind.choices, read_only=True)
-
     class Meta:
         model = Touch
         fields = ["id", "kind", "actor", "note", "occurred_at", "created_at"]
@@ -173,7 +148,7 @@ class TouchOutput(serializers.ModelSerializer):
 
 
 class TouchInput(serializers.Serializer):
-    kind = choice_field(TouchKind.choices)
+    kind = serializers.ChoiceField(choices=TouchKind.choices)
     note = serializers.CharField(required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField(
         required=False, help_text="When the attempt happened; now when left out."

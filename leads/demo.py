@@ -29,6 +29,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import Team, User
+from leads import lifecycle
 from leads.models import (
     Account,
     AssignmentRule,
@@ -447,10 +448,7 @@ class _Story:
         lead = self.lead
         source = lead.stage
         from_owner = lead.owner
-        marketing_move = action in (ChangeAction.DISQUALIFY,) or (
-            action in (ChangeAction.QUALIFY, ChangeAction.RECYCLE)
-            and source in ("lead", "rejected")
-        )
+        marketing_move = lifecycle.find_move(action, source).side == lifecycle.MARKETING
         if target == Stage.MQL:
             lead.owner = actor
             lead.handed_over_at = at
@@ -500,7 +498,7 @@ class _Story:
 
 
 _COMMENTS = {
-    "reject": {
+    ChangeAction.REJECT: {
         "not_icp": "Company too small for our offer.",
         "bad_contact_data": "Phone number and e-mail bounce.",
         "no_budget": "Interested, but no budget this year.",
@@ -509,7 +507,7 @@ _COMMENTS = {
         "competitor_customer": "Happy customer of a competitor.",
         "student_or_job_seeker": "Student writing a thesis.",
     },
-    "lose": {"competitor_customer": "Chose a competitor on price."},
+    ChangeAction.LOSE: {"competitor_customer": "Chose a competitor on price."},
 }
 
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import User
+from accounts.roles import Role
 from leads.models import Account, Lead, Stage
 
 # A search term matching more companies than this is too vague to list them all.
@@ -13,7 +14,7 @@ MAX_SEARCH_ACCOUNTS = 500
 class LeadFilter(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role__in=["seller", "sales_manager"])
+        queryset=User.objects.filter(role__in=[Role.SELLER, Role.SALES_MANAGER])
     )
     source = django_filters.CharFilter(lookup_expr="iexact")
     source_system = django_filters.CharFilter(lookup_expr="iexact")
@@ -69,5 +70,54 @@ class LeadFilter(django_filters.FilterSet):
         cls.base_filters[name] = filter_
 
 
+class SortFilter(django_filters.OrderingFilter):
+    """``?sort=<key>`` or ``?sort=-<key>`` (descending), where the keys are ``fields``.
+
+    Every order ends with the id, in the direction of the last key, so rows that tie
+    never swap between two pages; ``then`` adds a key's own secondary order (last name,
+    then first name). No sort, or one the form refused, is ``default``.
+    """
+
+    def __init__(self, *args, default: str, then: dict[str, tuple[str, ...]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default = default
+        self.then = then
+
+    def filter(self, qs, value):
+        keys = [key for key in value or () if key] or [self.default]
+        ordering = []
+        for key in keys:
+            sign = "-" if key.startswith("-") else ""
+            ordering.append(self.get_ordering_value(key))
+            ordering += [f"{sign}{name}" for name in self.then.get(key.removeprefix("-"), ())]
+        ordering.append("-id" if keys[-1].startswith("-") else "id")
+        return qs.order_by(*ordering)
+
+
 class LeadPageFilter(LeadFilter):
     """The lead list page's filters: the API's, plus what areas above add for the page."""
+
+    SORT_DEFAULT = "-created_at"
+
+    sort = SortFilter(
+        fields=["created_at", "stage_changed_at", "score", "last_name", "email", "stage"],
+        default=SORT_DEFAULT,
+        then={"last_name": ("first_name",)},
+    )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if "sort" not in self.form.cleaned_data:  # an unknown key: the form says so
+            queryset = self.filters["sort"].filter(queryset, None)
+        return queryset
+
+    def sort_key(self) -> str:
+        """The sort the page is in, as its URL says it (the default when it says none)."""
+        keys = getattr(self.form, "cleaned_data", {}).get("sort")
+        return ",".join(keys) if keys else self.SORT_DEFAULT
+
+    def is_filtered(self) -> bool:
+        """Whether a filter (not the sort) narrows the list."""
+        return any(
+            value for name, value in self.data.items() if name in self.filters and name != "sort"
+        )

@@ -117,6 +117,8 @@ class ReassignForm(forms.Form):
         queryset=None, label="New owner", error_messages={"required": "Choose a seller."}
     )
     comment = forms.CharField(required=False, max_length=2000)
+    # The owner the page showed: a reassignment of a lead that changed hands since is refused.
+    expected_owner = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, sellers=None, **kwargs):
         super().__init__(*args, **kwargs)

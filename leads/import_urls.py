@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from leads import import_views
+from leads.views import importing
 
 app_name = "leads_import"
 urlpatterns = [
-    path("", import_views.upload, name="upload"),
-    path("template.csv", import_views.template_csv, name="template"),
-    path("<int:pk>/", import_views.detail, name="detail"),
-    path("<int:pk>/progress/", import_views.progress, name="progress"),
+    path("", importing.upload, name="upload"),
+    path("template.csv", importing.template_csv, name="template"),
+    path("<int:pk>/", importing.detail, name="detail"),
+    path("<int:pk>/progress/", importing.progress, name="progress"),
 ]

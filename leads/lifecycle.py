@@ -7,7 +7,7 @@ moves by hand.
 
 from dataclasses import dataclass
 
-from leads.models import Stage
+from leads.models import ChangeAction, Stage
 
 MARKETING = "marketing"
 SALES = "sales"
@@ -22,7 +22,7 @@ OK, DANGER, NEUTRAL = "ok", "danger", "neutral"
 
 @dataclass(frozen=True)
 class Move:
-    action: str
+    action: ChangeAction
     source: Stage
     target: Stage
     side: str  # the team kind that may make the move
@@ -44,10 +44,18 @@ class Move:
 
 
 MOVES = (
-    Move("qualify", Stage.LEAD, Stage.MQL, MARKETING, "Qualify to MQL", is_handover=True, tone=OK),
-    Move("accept", Stage.MQL, Stage.SAL, SALES, "Accept", takes_comment=False, tone=OK),
     Move(
-        "reject",
+        ChangeAction.QUALIFY,
+        Stage.LEAD,
+        Stage.MQL,
+        MARKETING,
+        "Qualify to MQL",
+        is_handover=True,
+        tone=OK,
+    ),
+    Move(ChangeAction.ACCEPT, Stage.MQL, Stage.SAL, SALES, "Accept", takes_comment=False, tone=OK),
+    Move(
+        ChangeAction.REJECT,
         Stage.MQL,
         Stage.REJECTED,
         SALES,
@@ -56,11 +64,27 @@ MOVES = (
         confirm="Reject this MQL? It goes back to marketing with your reason.",
         tone=DANGER,
     ),
-    Move("qualify", Stage.SAL, Stage.SQL, SALES, "Qualify to SQL", amount=EXPECTED_AMOUNT, tone=OK),
-    Move("recycle", Stage.SAL, Stage.LEAD, SALES, "Recycle", needs_reason=True, tone=DANGER),
-    Move("recycle", Stage.REJECTED, Stage.LEAD, MARKETING, "Recycle", needs_reason=True),
     Move(
-        "disqualify",
+        ChangeAction.QUALIFY,
+        Stage.SAL,
+        Stage.SQL,
+        SALES,
+        "Qualify to SQL",
+        amount=EXPECTED_AMOUNT,
+        tone=OK,
+    ),
+    Move(
+        ChangeAction.RECYCLE,
+        Stage.SAL,
+        Stage.LEAD,
+        SALES,
+        "Recycle",
+        needs_reason=True,
+        tone=DANGER,
+    ),
+    Move(ChangeAction.RECYCLE, Stage.REJECTED, Stage.LEAD, MARKETING, "Recycle", needs_reason=True),
+    Move(
+        ChangeAction.DISQUALIFY,
         Stage.REJECTED,
         Stage.DISQUALIFIED,
         MARKETING,
@@ -69,7 +93,7 @@ MOVES = (
         tone=DANGER,
     ),
     Move(
-        "win",
+        ChangeAction.WIN,
         Stage.SQL,
         Stage.CUSTOMER,
         SALES,
@@ -80,7 +104,7 @@ MOVES = (
         tone=OK,
     ),
     Move(
-        "lose",
+        ChangeAction.LOSE,
         Stage.SQL,
         Stage.LOST,
         SALES,

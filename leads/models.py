@@ -186,7 +186,7 @@ class Lead(models.Model):
             # sort of all of them for each page (200 ms at 1M leads, bench/leads.py).
             models.Index(
                 fields=["owner", "stage_changed_at", "id"],
-                condition=Q(stage__in=["sal", "sql"]),
+                condition=Q(stage__in=[Stage.SAL, Stage.SQL]),
                 name="lead_owner_working_idx",
             ),
         ]
@@ -367,6 +367,7 @@ class LeadImport(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
+                # The literal values: Meta cannot see the Status class of its model.
                 condition=Q(status__in=["pending", "running", "done", "failed"]),
                 name="leadimport_status_valid",
             ),

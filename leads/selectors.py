@@ -21,24 +21,6 @@ def lead_list_visible_to(user: User) -> QuerySet[Lead]:
     return leads.filter(owner=user)
 
 
-def inbox_mqls(user: User) -> QuerySet[Lead]:
-    """``user``'s MQLs waiting for a decision, oldest hand-over first."""
-    return (
-        Lead.objects.filter(owner=user, stage=Stage.MQL)
-        .select_related("account")
-        .order_by("handed_over_at", "id")
-    )
-
-
-def inbox_working(user: User) -> QuerySet[Lead]:
-    """``user``'s SALs and SQLs, the ones changed longest ago first."""
-    return (
-        Lead.objects.filter(owner=user, stage__in=[Stage.SAL, Stage.SQL])
-        .select_related("account")
-        .order_by("stage_changed_at", "id")
-    )
-
-
 def lead_history(lead: Lead) -> QuerySet[LeadStageChange]:
     """Every stage change and reassignment of ``lead``, oldest first."""
     return lead.stage_changes.select_related("actor", "from_owner", "to_owner").order_by(

@@ -2,18 +2,18 @@
 
 from django.urls import path
 
-from leads import views
+from leads.views import desks, lead_page, listing, reason_codes, records
 
 app_name = "leads"
 urlpatterns = [
-    path("", views.lead_list, name="list"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("rejected/", views.rejected, name="rejected"),
-    path("new/", views.lead_create, name="create"),
-    path("reason-codes/", views.reason_codes, name="reason_codes"),
-    path("<int:pk>/", views.lead_detail, name="detail"),
-    path("<int:pk>/edit/", views.lead_edit, name="edit"),
-    path("<int:pk>/move/<slug:action>/", views.lead_move, name="move"),
-    path("<int:pk>/touch/", views.lead_touch, name="touch"),
-    path("<int:pk>/reassign/", views.lead_reassign, name="reassign"),
+    path("", listing.lead_list, name="list"),
+    path("inbox/", desks.inbox, name="inbox"),
+    path("rejected/", desks.rejected, name="rejected"),
+    path("new/", records.lead_create, name="create"),
+    path("reason-codes/", reason_codes.reason_codes, name="reason_codes"),
+    path("<int:pk>/", lead_page.lead_detail, name="detail"),
+    path("<int:pk>/edit/", records.lead_edit, name="edit"),
+    path("<int:pk>/move/<slug:action>/", lead_page.lead_move, name="move"),
+    path("<int:pk>/touch/", lead_page.lead_touch, name="touch"),
+    path("<int:pk>/reassign/", lead_page.lead_reassign, name="reassign"),
 ]

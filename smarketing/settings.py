@@ -265,6 +265,24 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Enum components named after their choices, not after the field that shows them: the
+    # areas share field names ("stage", "kind", "status", "action", "period") with other
+    # values, and a name derived from the field would change whenever another area added
+    # one (spectacular warns, and `check --deploy` fails on warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStageEnum": "leads.models.Stage",
+        "LeadMoveActionEnum": "leads.lifecycle.ACTIONS",
+        "LeadStageChangeActionEnum": "leads.models.ChangeAction",
+        "TouchKindEnum": "leads.models.TouchKind",
+        "CampaignTypeEnum": "campaigns.models.CampaignType",
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus",
+        "CampaignMoveActionEnum": "campaigns.lifecycle.ACTION_LABELS",
+        "SlaVersionStatusEnum": "sla.models.VersionStatus",
+        "SignatoryRoleEnum": "sla.models.SignatoryRole",
+        "KpiMeasureEnum": "kpis.models.Measure",
+        "KpiUnitEnum": "kpis.models.Unit",
+        "KpiPeriodEnum": "kpis.models.Period",
+    },
 }
 
 # --- Security (production) ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.roles import Role
 from events import catalog
 from events.services import event_record
 from leads import lifecycle, permissions
@@ -56,6 +57,28 @@ def _amount_check(amount, move: lifecycle.Move) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def _seen_check(
+    lead: Lead, *, expected_stage: str | None, expected_owner_id: int | None = None
+) -> None:
+    """Conflict when the lead is no longer as the user saw it (None: not checked)."""
+    if expected_stage and expected_stage != lead.stage:
+        raise Conflict(
+            _(
+                "Someone else changed this lead a moment ago: it is now %(stage)s. "
+                "Reload it and try again."
+            )
+            % {"stage": lead.get_stage_display()}
+        )
+    if expected_owner_id is not None and expected_owner_id != lead.owner_id:
+        raise Conflict(
+            _(
+                "Someone else changed this lead a moment ago: it is now owned by %(owner)s. "
+                "Reload it and try again."
+            )
+            % {"owner": lead.owner or _("nobody")}
+        )
+
+
 @transaction.atomic
 def lead_transition(
     *,
@@ -82,11 +105,7 @@ def lead_transition(
     When two moves race, the second updates zero rows and gets Conflict, and its
     transaction (history row and events included) is rolled back.
     """
-    if expected_stage and expected_stage != lead.stage:
-        raise Conflict(
-            _("This lead is now %(stage)s: someone changed it. Reload it and try again.")
-            % {"stage": lead.get_stage_display()}
-        )
+    _seen_check(lead, expected_stage=expected_stage)
     move = lifecycle.find_move(action, lead.stage)
     if move is None:
         raise NotAllowed(
@@ -217,7 +236,7 @@ def handover_owner_choose(*, segment: str, region: str) -> User | None:
     cursor, _created = RoundRobinCursor.objects.get_or_create(team=rule.team)
     cursor = RoundRobinCursor.objects.select_for_update().get(pk=cursor.pk)
     sellers = User.objects.filter(
-        team=rule.team, role="seller", is_active=True, is_available=True
+        team=rule.team, role=Role.SELLER, is_active=True, is_available=True
     ).order_by("id")
     after_last = sellers.filter(id__gt=cursor.last_assigned_id or 0).first()
     chosen = after_last or sellers.first()
@@ -254,12 +273,22 @@ def lead_decision_due_set(
 
 @transaction.atomic
 def lead_reassign(
-    *, lead: Lead, actor: User, new_owner: User, comment: str = ""
+    *,
+    lead: Lead,
+    actor: User,
+    new_owner: User,
+    comment: str = "",
+    expected_stage: str | None = None,
+    expected_owner_id: int | None = None,
 ) -> LeadStageChange:
     """Give a handed-over lead to another seller; recorded in the lead's history.
 
-    Compare-and-set on the owner: if someone reassigned or moved it meanwhile, Conflict.
+    ``expected_stage`` and ``expected_owner_id`` are what the user saw: if the lead has
+    moved or changed hands since, Conflict rather than overrule a change they did not
+    see. Compare-and-set on stage and owner: a reassignment or move racing with this
+    one makes the UPDATE match nothing, and Conflict too.
     """
+    _seen_check(lead, expected_stage=expected_stage, expected_owner_id=expected_owner_id)
     if not permissions.can_reassign(actor, lead):
         raise PermissionDenied(_("Only a sales manager can reassign leads."))
     if lead.stage not in lifecycle.SALES_STAGES:

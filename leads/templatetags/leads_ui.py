@@ -33,11 +33,14 @@ def get_item(key, mapping):
     return mapping.get(key, key)
 
 
-@register.simple_tag
-def sort_link(current: str, key: str, filter_query: str) -> str:
-    """The query string that sorts by ``key``, or the other way round when already sorted by it.
+@register.filter
+def sort_toggle(current: str, key: str) -> str:
+    """The sort a click on the column sorted by ``key`` asks for.
 
-    A ``-`` prefix means descending; ``key`` is the first direction offered.
+    ``key`` itself (with a ``-`` prefix when the column sorts descending first), or the
+    other direction when the page is already sorted by it. Used as
+    ``{% querystring sort=sort|sort_toggle:"email" page=None %}``.
     """
-    target = (key[1:] if key.startswith("-") else f"-{key}") if current == key else key
-    return f"?{filter_query}&sort={target}" if filter_query else f"?sort={target}"
+    if current != key:
+        return key
+    return key.removeprefix("-") if key.startswith("-") else f"-{key}"

@@ -22,3 +22,12 @@ document.addEventListener("htmx:afterSettle", function () {
     if (empty) empty.remove();
   }
 });
+
+// A move that cannot be taken back asks first (lifecycle.Move.confirm). Rows ask through
+// htmx's hx-confirm; plain forms (the lead page) carry the question as data-confirm.
+document.addEventListener("submit", function (event) {
+  var question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import yaml
 from django.utils import timezone
 
 from leads import services
@@ -458,3 +459,23 @@ def test_schema_documents_the_leads_endpoints(client, db):
         "/api/v1/leads/bulk-upsert/",
     ):
         assert path in schema
+
+
+def test_schema_names_the_leads_enums_after_their_choices(client, db):
+    """Stage is one component wherever it shows, named by ENUM_NAME_OVERRIDES, not by field."""
+    schemas = yaml.safe_load(client.get("/api/v1/schema/").content)["components"]["schemas"]
+
+    def enum_of(component, field):
+        prop = schemas[component]["properties"][field]
+        return (prop["allOf"][0] if "allOf" in prop else prop)["$ref"].rsplit("/", 1)[1]
+
+    assert {
+        enum_of("LeadOutput", "stage"),
+        enum_of("LeadStageChangeOutput", "from_stage"),
+        enum_of("LeadStageChangeOutput", "to_stage"),
+        enum_of("LeadTransitionInputRequest", "from_stage"),
+    } == {"LeadStageEnum"}
+    assert enum_of("LeadTransitionInputRequest", "action") == "LeadMoveActionEnum"
+    assert enum_of("LeadStageChangeOutput", "action") == "LeadStageChangeActionEnum"
+    assert enum_of("TouchInputRequest", "kind") == enum_of("TouchOutput", "kind") == "TouchKindEnum"
+    assert schemas["LeadStageEnum"]["enum"] == Stage.values

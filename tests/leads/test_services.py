@@ -180,6 +180,24 @@ def test_second_decision_on_the_same_mql_gets_a_conflict(seller):
     assert LeadStageChange.objects.get().to_stage == Stage.SAL
 
 
+def test_a_move_from_a_stage_the_user_no_longer_sees_is_a_conflict(seller):
+    lead = LeadFactory(handed_over=True, owner=seller)
+    lead_transition(lead=lead, action="accept", actor=seller)  # another tab, a moment ago
+
+    # The page still showed an MQL; "qualify" exists from SAL, but the user never saw it.
+    with pytest.raises(Conflict, match="it is now SAL"):
+        lead_transition(
+            lead=lead, action="qualify", actor=seller, expected_stage=Stage.MQL, amount="10"
+        )
+
+    assert Lead.objects.get(pk=lead.pk).stage == Stage.SAL
+    assert LeadStageChange.objects.filter(lead=lead).count() == 1
+    change = lead_transition(
+        lead=lead, action="qualify", actor=seller, expected_stage=Stage.SAL, amount="10"
+    )
+    assert change.to_stage == Stage.SQL
+
+
 def test_round_robin_takes_turns_and_skips_unavailable_and_inactive_sellers(db):
     team = TeamFactory(name="Sales EMEA", kind="sales")
     AssignmentRuleFactory(team=team, region="EMEA")
@@ -229,6 +247,23 @@ def test_reassignment_is_recorded_in_history(seller, other_seller, sales_manager
     assert Lead.objects.get(pk=lead.pk).owner == other_seller
     assert (change.action, change.from_owner, change.to_owner) == ("reassign", seller, other_seller)
     assert change.from_stage == change.to_stage == Stage.MQL
+
+
+def test_a_reassignment_of_a_lead_changed_since_it_was_seen_is_a_conflict(
+    seller, other_seller, sales_manager
+):
+    lead = LeadFactory(handed_over=True, owner=seller)
+    third = UserFactory(role=Role.SELLER)
+    lead_reassign(lead=lead, actor=sales_manager, new_owner=other_seller)  # another manager
+
+    with pytest.raises(Conflict, match="owned by"):
+        lead_reassign(lead=lead, actor=sales_manager, new_owner=third, expected_owner_id=seller.pk)
+    lead_transition(lead=lead, action="accept", actor=other_seller)
+    with pytest.raises(Conflict, match="it is now SAL"):
+        lead_reassign(lead=lead, actor=sales_manager, new_owner=third, expected_stage=Stage.MQL)
+
+    assert Lead.objects.get(pk=lead.pk).owner == other_seller
+    assert LeadStageChange.objects.filter(lead=lead, action="reassign").count() == 1
 
 
 def test_a_seller_cannot_reassign(seller, other_seller):

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification
+from leads import lifecycle
 from leads.models import Lead, LeadStageChange, ReasonCode, Stage, Touch
-from leads.services import lead_transition
+from leads.services import lead_reassign, lead_transition
 from tests.factories import AccountFactory, AssignmentRuleFactory, LeadFactory
 
 # An active SLA, signed through the SLA services (its fixtures, reused as they are).
@@ -188,11 +189,14 @@ def test_the_inbox_paginates_mqls_and_keeps_the_pipeline_page(session_client_for
     response = session_client_for(seller).get(reverse("leads:inbox"), {"page": 2, "wpage": 1})
 
     assert len(response.context["mqls"].object_list) == 2
-    assert "wpage=1&amp;page=1" in response.content.decode()
+    assert 'href="?page=1&amp;wpage=1"' in response.content.decode()  # the pipeline stays put
 
 
-def test_the_inbox_query_count_does_not_grow_with_rows(session_client_for, seller):
-    client = session_client_for(seller)
+@pytest.mark.parametrize("persona", ["seller", "sales_manager"])
+def test_the_inbox_query_count_does_not_grow_with_rows(
+    request, session_client_for, seller, persona
+):
+    client = session_client_for(request.getfixturevalue(persona))
     mql(seller)
     sal(seller)
     with CaptureQueriesContext(connection) as few:
@@ -203,6 +207,45 @@ def test_the_inbox_query_count_does_not_grow_with_rows(session_client_for, selle
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("leads:inbox"))
     assert len(many) == len(few)
+
+
+def test_row_buttons_are_the_moves_the_lifecycle_table_offers(session_client_for, seller, marketer):
+    decide, work, close, rework = mql(seller), sal(seller), sal(seller), rejected(seller)
+    lead_transition(lead=close, action="qualify", actor=seller, amount="500")
+
+    inbox = session_client_for(seller).get(reverse("leads:inbox")).content.decode()
+    queue = session_client_for(marketer).get(reverse("leads:rejected")).content.decode()
+
+    for content, lead in ((inbox, decide), (inbox, work), (inbox, close), (queue, rework)):
+        lead.refresh_from_db()
+        for move in lifecycle.moves_from(lead.stage):
+            form = content.split(f'action="{move_url(lead, move.action)}"')[1].split("</form>")[0]
+            assert f'class="small {move.tone}">{move.label}</button>' in form
+            assert ('name="reason_code"' in form) == move.needs_reason
+            assert ('name="amount"' in form) == bool(move.amount)
+            assert ('name="comment"' in form) == move.takes_comment
+            assert ("hx-confirm" in form) == bool(move.confirm)
+    assert queue.count("hx-post=") == 2  # recycle and disqualify: nothing else for marketing
+
+
+def test_a_row_shows_only_the_moves_the_user_may_make(session_client_for, seller, admin_user):
+    lead = rejected(seller)
+
+    response = session_client_for(seller).post(
+        move_url(lead, "disqualify"), {"row": "rejected", "stage": "rejected"}, **HTMX
+    )
+    admin_row = session_client_for(admin_user).post(
+        move_url(lead, "recycle"), {"row": "rejected", "stage": "rejected"}, **HTMX
+    )
+
+    assert response.status_code == 403  # marketing's move: the seller's row offers none
+    assert response.context["lead"].allowed_moves == []
+    assert "<button" not in response.content.decode()
+    assert admin_row.status_code == 400  # no reason: the admin's row keeps both moves
+    assert [move.action for move in admin_row.context["lead"].allowed_moves] == [
+        "recycle",
+        "disqualify",
+    ]
 
 
 def test_accepting_from_the_inbox_swaps_the_row(session_client_for, seller):
@@ -421,6 +464,25 @@ def test_a_sales_manager_reassigns_and_it_is_recorded(
     )
 
 
+def test_reassigning_a_lead_that_changed_hands_meanwhile_is_a_conflict(
+    session_client_for, seller, other_seller, sales_manager
+):
+    lead = mql(seller)
+    page = session_client_for(sales_manager).get(reverse("leads:inbox")).content.decode()
+    assert f'name="expected_owner" value="{seller.pk}"' in page
+    lead_reassign(lead=lead, actor=sales_manager, new_owner=other_seller)  # another manager
+
+    response = session_client_for(sales_manager).post(
+        reverse("leads:reassign", args=[lead.pk]),
+        {"row": "mql", "stage": "mql", "expected_owner": seller.pk, "owner": seller.pk},
+        **HTMX,
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed this lead" in response.content.decode()
+    assert Lead.objects.get(pk=lead.pk).owner == other_seller
+
+
 def test_a_seller_cannot_reassign(session_client_for, seller, other_seller):
     lead = mql(seller)
 
@@ -464,6 +526,57 @@ def test_the_list_filters_by_stage_and_search_and_sorts(session_client_for, mark
     )
 
     assert [lead.first_name for lead in response.context["leads"]] == ["Bob", "Ann"]
+
+
+def test_the_list_sorts_by_its_url_keys_and_ids_break_ties(session_client_for, marketer):
+    moment = timezone.now()
+    leads = [
+        LeadFactory(first_name=first, last_name="Smith", score=50, created_at=moment)
+        for first in ("Bea", "Al", "Al")
+    ]
+    client = session_client_for(marketer)
+
+    def order(**query):
+        return [lead.pk for lead in client.get(reverse("leads:list"), query).context["leads"]]
+
+    bea, al, al_again = (lead.pk for lead in leads)
+    assert order() == [al_again, al, bea]  # newest first, the latest id first on a tie
+    assert order(sort="score") == [bea, al, al_again]
+    assert order(sort="-score") == [al_again, al, bea]
+    assert order(sort="last_name") == [al, al_again, bea]  # then first name, then id
+    assert order(sort="-last_name") == [bea, al_again, al]
+    refused = client.get(reverse("leads:list"), {"sort": "password"})
+    assert "sort" in refused.context["filter"].form.errors
+    assert [lead.pk for lead in refused.context["leads"]] == order()
+
+
+def test_a_column_header_sorts_by_it_then_the_other_way(session_client_for, marketer):
+    LeadFactory(source="web")
+    client = session_client_for(marketer)
+
+    default = client.get(reverse("leads:list"), {"source": "web", "page": 1}).content.decode()
+    by_email = client.get(reverse("leads:list"), {"sort": "email"}).content.decode()
+
+    assert 'href="?source=web&amp;sort=email">E-mail' in default  # the filter stays, page goes
+    assert 'href="?source=web&amp;sort=created_at">Created ▼' in default
+    assert 'href="?sort=-email">E-mail ▲' in by_email
+
+
+def test_pages_of_tied_rows_never_overlap(session_client_for, marketer):
+    LeadFactory.create_batch(55, score=7)
+    client = session_client_for(marketer)
+
+    pages = [
+        {
+            lead.pk
+            for lead in client.get(reverse("leads:list"), {"sort": "score", "page": page}).context[
+                "leads"
+            ]
+        }
+        for page in (1, 2)
+    ]
+
+    assert len(pages[0] | pages[1]) == 55
 
 
 def test_a_seller_lists_only_their_own_leads(session_client_for, seller, other_seller):

@@ -147,6 +147,10 @@ def _wait_until_someone_waits_for_a_lock(timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
+            # pg_stat_activity is read once per transaction and then cached: clear the
+            # snapshot, or a poll inside a transaction never sees the other one start
+            # waiting.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             # Only this test database: other suites may share the server.
             cursor.execute(
                 "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "

@@ -10,6 +10,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from accounts.models import User
 from campaigns import lifecycle, selectors
 from campaigns.models import Campaign, CampaignStatus, CampaignTouchKind, CampaignType
 from leads.models import Account
@@ -142,8 +143,6 @@ class ChecklistItemForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
-
         self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by(
             "first_name", "last_name"
         )

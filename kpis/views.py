@@ -22,6 +22,7 @@ from kpis.forms import DashboardFilterForm
 from kpis.models import KpiDefinition, Measure
 from kpis.periods import period_end, period_start
 from kpis.selectors import local_midnight
+from smarketing.csv_export import csv_response
 
 TITLES = {
     "executive": "Executive dashboard",
@@ -150,7 +151,5 @@ def export_csv(request, dashboard: str, panel: str):
         built = builders[panel](panel_range)
     else:
         raise Http404
-    response = HttpResponse(built.csv(), content_type="text/csv; charset=utf-8")
-    filename = f"{panel}_{since.isoformat()}_{until.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    header, rows = built.csv_table()
+    return csv_response(f"{panel}_{since.isoformat()}_{until.isoformat()}.csv", header, rows)

@@ -1,6 +1,5 @@
 """Campaigns side by side for a period, and its CSV export."""
 
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from campaigns import analytics, selectors
 from campaigns.forms import ComparisonForm
+from smarketing.csv_export import csv_response
 
 COMPARISON_COLUMNS = [
     ("name", "Campaign"),
@@ -64,13 +64,8 @@ def campaign_comparison(request):
 
 
 def _comparison_csv(rows: list[dict], data: dict) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"campaigns-{data['since']}-{data['until']}-{data['model']}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([key for key, _label in COMPARISON_COLUMNS])
-    for row in rows:
-        writer.writerow(
-            ["" if row[key] is None else row[key] for key, _label in COMPARISON_COLUMNS]
-        )
-    return response
+    return csv_response(
+        f"campaigns-{data['since']}-{data['until']}-{data['model']}.csv",
+        [key for key, _label in COMPARISON_COLUMNS],
+        ([row[key] for key, _label in COMPARISON_COLUMNS] for row in rows),
+    )

@@ -73,11 +73,15 @@ class Panel:
             for row in analytics.records(self.frame)
         ]
 
-    def csv(self) -> str:
+    def csv_table(self) -> tuple[list[str], list[list[object]]]:
+        """The panel's table for a CSV download: column labels, then rows of values."""
         frame = self.frame[list(self.columns)] if self.columns else self.frame
-        return frame.rename(columns={key: value[0] for key, value in self.columns.items()}).to_csv(
-            index=False
-        )
+        header = [self.columns[key][0] if key in self.columns else key for key in frame.columns]
+        rows = [
+            [None if pd.isna(value) else value for value in record]  # NaN → empty cell
+            for record in frame.itertuples(index=False, name=None)
+        ]
+        return header, rows
 
 
 FUNNEL_COLUMNS = {

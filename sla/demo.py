@@ -18,6 +18,7 @@ from accounts.models import Team, User
 from leads.models import ChangeAction, LeadStageChange, Stage
 from sla import detection, services
 from sla.business_hours import add_business_hours, calendar_for
+from sla.detection.clocks import clock_decide
 from sla.models import (
     SLA,
     Breach,
@@ -211,9 +212,7 @@ def _clocks_top_up(sla: SLA) -> int:
             decision_due_at=add_business_hours(handed_over_at, version.decision_hours, calendar),
         )
         if decided_at is not None:
-            detection.clock_decide(
-                clock, decided_at=decided_at, to_stage=decided_to, calendar=calendar
-            )
+            clock_decide(clock, decided_at=decided_at, to_stage=decided_to, calendar=calendar)
         batch.append(clock)
         if len(batch) >= BATCH:
             created += _write(batch)

@@ -7,7 +7,7 @@ PORT ?= 8000
 # Two workers: the suite is CPU-bound and machines here have two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format migrations-check check-deploy bench clean
+.PHONY: run test lint typecheck format migrations-check check-deploy bench clean
 
 # Re-install when the dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -24,9 +24,13 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## typecheck: mypy with the Django and DRF stubs (configuration in pyproject.toml)
+typecheck: $(BIN)/.installed
+	DJANGO_DEBUG=1 $(BIN)/mypy
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
@@ -13,9 +14,13 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class RoleFitsTeamMixin:
+# A ModelForm itself (not a bare mixin) so that clean() and add_error() are known; both
+# forms it is mixed into are ModelForms, so the method resolution order is unchanged.
+class RoleFitsTeamMixin(forms.ModelForm):
     def clean(self):
-        cleaned_data = super().clean()
+        # ModelForm.clean() returns self.cleaned_data (its type says it may return None).
+        super().clean()
+        cleaned_data = self.cleaned_data
         role, team = cleaned_data.get("role"), cleaned_data.get("team")
         if role and (mismatch := services.role_team_mismatch(role, team)):
             self.add_error("team", mismatch)
@@ -48,7 +53,8 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_filter = ["role", "team", "is_available", "is_active", "is_service_account"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        # Django's UserAdmin always defines them; the type says they may be None.
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Smarketing", {"fields": ("role", "team", "is_available", "is_service_account")}),
     )
     add_fieldsets = (

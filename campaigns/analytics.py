@@ -4,7 +4,9 @@ Nothing here reads touches: each input frame has one row per campaign (or per mo
 so the cost does not grow with the number of touches.
 """
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
 from django.db.models import QuerySet
@@ -52,7 +54,7 @@ OBJECTIVES = (
 )
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def _frame(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["campaign_id", *columns])
     return frame.set_index("campaign_id")
 
@@ -101,7 +103,7 @@ def campaign_results(
     if base.empty:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     ids = None if campaign_ids is None else base["id"].tolist()
-    period = {"campaign_ids": ids, "since": since, "until": until}
+    period: dict[str, Any] = {"campaign_ids": ids, "since": since, "until": until}
     counts = _frame(selectors.stage_counts(**period), [c for c in COUNT_COLUMNS if c != "sourced"])
     sourced = _frame(selectors.sourced_counts(**period), ["sourced"])
     spend = _frame(selectors.spend_totals(**period), ["spend"])

@@ -5,6 +5,8 @@ not see is a 404, never a 403); writes are service calls; serializers only trans
 Scopes: ``campaigns:read`` for GET, ``campaigns:write`` otherwise.
 """
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
@@ -177,7 +179,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no user
             return Campaign.objects.none()
         return (
-            selectors.campaign_list_visible_to(self.request.user)
+            # The API requires authentication (IsAuthenticated is the default permission).
+            selectors.campaign_list_visible_to(cast(User, self.request.user))
             .annotate(spend=Sum("spend_entries__amount"))
             .prefetch_related("target_accounts")
             .order_by("-start_date", "id")
@@ -185,7 +188,7 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
     def _input(self, partial: bool) -> dict:
         # "Not you" before "bad input": a seller gets 403 whatever the body says.
-        if not permissions.can_edit_campaign(self.request.user):
+        if not permissions.can_edit_campaign(cast(User, self.request.user)):
             raise PermissionDenied(_("Only marketing can plan and edit campaigns."))
         serializer = CampaignInput(data=self.request.data, partial=partial)
         serializer.is_valid(raise_exception=True)

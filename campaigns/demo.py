@@ -284,7 +284,7 @@ def _spend(campaign, rng, status, first: date, last: date, owner) -> None:
 
 
 # The kind of a lead's first touch on a campaign, and of the later ones, by campaign type.
-FIRST_KIND_BY_TYPE = {
+FIRST_KIND_BY_TYPE: dict[str, str] = {
     CampaignType.WEBINAR: CampaignTouchKind.REGISTERED,
     CampaignType.EVENT: CampaignTouchKind.REGISTERED,
     CampaignType.TRADE_SHOW: CampaignTouchKind.MET,
@@ -292,7 +292,7 @@ FIRST_KIND_BY_TYPE = {
     CampaignType.OUTBOUND: CampaignTouchKind.REPLIED,
     CampaignType.PARTNER: CampaignTouchKind.REGISTERED,
 }
-LATER_KIND_BY_TYPE = {
+LATER_KIND_BY_TYPE: dict[str, str] = {
     CampaignType.WEBINAR: CampaignTouchKind.ATTENDED,
     CampaignType.EVENT: CampaignTouchKind.ATTENDED,
     CampaignType.TRADE_SHOW: CampaignTouchKind.MET,

@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import datetime, time
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -86,23 +87,31 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, can_edit_budget: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["marketing_owner"].queryset = selectors.marketing_people()
-        self.fields["sales_coowner"].queryset = selectors.sales_people()
+        cast(
+            forms.ModelChoiceField, self.fields["marketing_owner"]
+        ).queryset = selectors.marketing_people()
+        cast(
+            forms.ModelChoiceField, self.fields["sales_coowner"]
+        ).queryset = selectors.sales_people()
         # The target-tier accounts (those campaigns aim at), tier 1 first, plus any already
         # chosen; not every account, which would be tens of thousands of options.
         chosen = self.instance.target_accounts.all() if self.instance.pk else Account.objects.none()
-        self.fields["target_accounts"].queryset = Account.objects.filter(
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["target_accounts"]
+        ).queryset = Account.objects.filter(
             ~Q(target_tier="") | Q(pk__in=chosen.values("pk"))
         ).order_by(Case(When(target_tier="", then=Value("~")), default=F("target_tier")), "name")
         self.fields[
             "target_accounts"
         ].help_text = "Target-tier accounts, tier 1 first. Hold Ctrl (⌘ on a Mac) to pick several."
-        self.fields["budget"].min_value = 0
+        cast(forms.DecimalField, self.fields["budget"]).min_value = 0
         if not can_edit_budget:
             del self.fields["budget"]
 
     def clean(self):
-        data = super().clean()
+        # Form.clean() returns self.cleaned_data (its type says it may return None).
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")
@@ -138,14 +147,15 @@ class SpendForm(forms.Form):
 
 class ChecklistItemForm(forms.Form):
     title = forms.CharField(max_length=200)
-    owner = forms.ModelChoiceField(queryset=None, required=False)
+    # The active users, set per form in __init__().
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     due_date = forms.DateField(required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by(
-            "first_name", "last_name"
-        )
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("first_name", "last_name")
 
 
 class ReviewForm(forms.Form):
@@ -234,7 +244,9 @@ class ComparisonForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        # Form.clean() returns self.cleaned_data (its type says it may return None).
+        super().clean()
+        data = self.cleaned_data
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", "The end of the period cannot be before its start.")
         return data

@@ -1,7 +1,9 @@
 """Writes for campaigns: plan, status, spend, checklist, review log and touches."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -22,7 +24,7 @@ from campaigns.models import (
 )
 from events import catalog
 from events.services import event_record, events_record_many
-from leads.models import Lead
+from leads.models import Account, Lead
 from leads.services import lead_create
 from smarketing.errors import Conflict, NotAllowed
 
@@ -88,7 +90,9 @@ def _validate(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor: User, target_accounts=(), **fields) -> Campaign:
+def campaign_create(
+    *, actor: User, target_accounts: Iterable[Account | int] = (), **fields: Any
+) -> Campaign:
     """Plan a new campaign (status planned). Marketing creates campaigns."""
     if not permissions.can_edit_campaign(actor):
         raise PermissionDenied(_("Only marketing can create campaigns."))
@@ -112,7 +116,7 @@ def campaign_create(*, actor: User, target_accounts=(), **fields) -> Campaign:
     return campaign
 
 
-def _plan_data(campaign: Campaign) -> dict:
+def _plan_data(campaign: Campaign) -> dict[str, Any]:
     """The campaign's plan as its events report it: every editable field, people by id."""
     return {
         name: getattr(
@@ -128,7 +132,11 @@ def _target_ids(campaign: Campaign) -> list[int]:
 
 @transaction.atomic
 def campaign_update(
-    *, campaign: Campaign, actor: User, target_accounts=None, **changes
+    *,
+    campaign: Campaign,
+    actor: User,
+    target_accounts: Iterable[Account | int] | None = None,
+    **changes: Any,
 ) -> Campaign:
     """Change a campaign's plan; only marketing, and only marketing touches the budget."""
     if not permissions.can_edit_campaign(actor, campaign):
@@ -240,7 +248,12 @@ def spend_add(
 
 @transaction.atomic
 def checklist_item_add(
-    *, campaign: Campaign, actor: User, title: str, owner: User | None = None, due_date=None
+    *,
+    campaign: Campaign,
+    actor: User,
+    title: str,
+    owner: User | None = None,
+    due_date: date | None = None,
 ) -> ChecklistItem:
     if not permissions.can_edit_campaign(actor, campaign):
         raise PermissionDenied(_("Only marketing can edit the checklist."))
@@ -272,8 +285,8 @@ def review_add(*, campaign: Campaign, actor: User, held_on: date, text: str) -> 
     return note
 
 
-def _check_touch(kind: str, occurred_at: datetime | None, now: datetime) -> dict:
-    errors = {}
+def _check_touch(kind: str, occurred_at: datetime | None, now: datetime) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
     if kind not in CampaignTouchKind.values:
         errors["kind"] = [_("“%(kind)s” is not a touch kind.") % {"kind": kind}]
     if occurred_at is None:
@@ -337,7 +350,7 @@ def campaign_touch_record(
 CAMPAIGN_CHANNEL = "campaign"
 
 
-def _touch_data(touch: CampaignTouch) -> dict:
+def _touch_data(touch: CampaignTouch) -> dict[str, Any]:
     """What ``touch.created`` says of a campaign touch (leads' touch_log says a seller's)."""
     return {
         "channel": CAMPAIGN_CHANNEL,
@@ -350,7 +363,11 @@ def _touch_data(touch: CampaignTouch) -> dict:
 
 @transaction.atomic
 def campaign_lead_create(
-    *, campaign: Campaign, actor: User, kind: str = CampaignTouchKind.REGISTERED, **lead_fields
+    *,
+    campaign: Campaign,
+    actor: User,
+    kind: str = CampaignTouchKind.REGISTERED,
+    **lead_fields: Any,
 ) -> Lead:
     """Create a lead that came from ``campaign``: the campaign is its first touch."""
     if not permissions.can_edit_campaign(actor, campaign):
@@ -360,9 +377,15 @@ def campaign_lead_create(
     return lead
 
 
+class TouchBatchResult(TypedDict):
+    received: int
+    created: int
+    already_recorded: int
+
+
 def campaign_touches_record_many(
-    *, campaign: Campaign, actor: User | None, items: list[dict]
-) -> dict:
+    *, campaign: Campaign, actor: User | None, items: list[dict[str, Any]]
+) -> TouchBatchResult:
     """Record many touches at once, set-based; all or nothing; idempotent.
 
     Each item has ``lead`` (id) or ``email``, ``kind`` and ``occurred_at`` (aware
@@ -380,11 +403,11 @@ def campaign_touches_record_many(
         for item in items
         if item.get("lead") in (None, "") and item.get("email")
     }
-    known_ids = set()
+    known_ids: set[int] = set()
     if ids:
         int_ids = {int(i) for i in ids if str(i).isdigit()}
         known_ids = set(Lead.objects.filter(pk__in=int_ids).values_list("pk", flat=True))
-    id_by_email = {}
+    id_by_email: dict[str, int] = {}
     email_list = sorted(emails)
     for start in range(0, len(email_list), 500):
         # Lower(email) is the lead's unique index, so this is an index lookup per chunk.
@@ -395,7 +418,7 @@ def campaign_touches_record_many(
         )
         id_by_email.update({email: pk for pk, email in found})
     errors: dict[int, dict[str, list[str]]] = {}
-    rows: dict[tuple, CampaignTouch] = {}
+    rows: dict[tuple[int, str, datetime], CampaignTouch] = {}
     for index, item in enumerate(items):
         item_errors = _check_touch(item.get("kind", ""), item.get("occurred_at"), now)
         lead_id = None
@@ -415,6 +438,8 @@ def campaign_touches_record_many(
         if item_errors:
             errors[index] = item_errors
             continue
+        # Without an error above, the item named a known lead.
+        assert lead_id is not None
         key = (lead_id, item["kind"], item["occurred_at"])
         rows[key] = CampaignTouch(
             lead_id=lead_id,
@@ -451,7 +476,7 @@ def _touches_insert(touches: list[CampaignTouch]) -> list[CampaignTouch]:
     for start in range(0, len(touches), 1000):
         batch = touches[start : start + 1000]
         placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
-        params: list[object] = []
+        params: list[int | str | datetime] = []
         for touch in batch:
             params += [
                 touch.lead_id,

@@ -16,7 +16,7 @@ class FeedbackStatusChangeInline(admin.TabularInline):
     model = FeedbackStatusChange
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "answer"]
+    fields = ("created_at", "action", "from_status", "to_status", "actor", "answer")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

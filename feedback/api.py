@@ -5,8 +5,10 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
+from accounts.models import User
 from campaigns.models import Campaign
 from feedback import selectors, services
 from feedback.filters import FeedbackFilter
@@ -42,9 +44,13 @@ class FeedbackAnswerStatusField(serializers.ChoiceField):
 class FeedbackOutput(serializers.ModelSerializer):
     kind = FeedbackKindField(read_only=True)
     status = FeedbackStatusField(read_only=True)
-    author = serializers.PrimaryKeyRelatedField(read_only=True)
+    author: "serializers.PrimaryKeyRelatedField[User]" = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     author_name = serializers.SerializerMethodField()
-    answered_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    answered_by: "serializers.PrimaryKeyRelatedField[User]" = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     tags = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -110,8 +116,8 @@ class FeedbackCreateInput(serializers.Serializer):
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError as error:
-            if "lead" in error.detail:
-                error.detail["lead"] = ["Choose one of your leads."]
+            if isinstance(error.detail, dict) and "lead" in error.detail:
+                error.detail["lead"] = [ErrorDetail("Choose one of your leads.")]
             raise
 
 

@@ -1,5 +1,8 @@
 """plotly figures for the themes page. They take rows counted in SQL, never a QuerySet."""
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import plotly.graph_objects as go
 
 LAYOUT = {
@@ -19,7 +22,7 @@ def _html(figure: go.Figure) -> str:
     )
 
 
-def top_tags_chart(rows: list[dict]) -> str:
+def top_tags_chart(rows: Sequence[Mapping[str, Any]]) -> str:
     """Horizontal bars: the most frequent tags, the biggest on top."""
     rows = list(reversed(rows))
     figure = go.Figure(
@@ -35,7 +38,7 @@ def top_tags_chart(rows: list[dict]) -> str:
     return _html(figure)
 
 
-def by_month_chart(rows: list[dict], title: str) -> str:
+def by_month_chart(rows: Sequence[Mapping[str, Any]], title: str) -> str:
     """Stacked bars per month, one series per name (tag or competitor)."""
     months = sorted({row["month"] for row in rows})
     labels = [f"{month:%b %Y}" for month in months]

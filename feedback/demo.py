@@ -364,7 +364,9 @@ def _answer(rng: random.Random, item: FeedbackItem, answerer, now, history: list
     else:
         closed_at, source = answered_at, Status.NEW
     answer = rng.choice(ANSWERS[outcome])
-    action = lifecycle.find_move_to(outcome, source).action
+    move = lifecycle.find_move_to(outcome, source)
+    assert move is not None, f"the demo only makes moves that exist: {source} → {outcome}"
+    action = move.action
     history.append((action, source, outcome, answerer, answer, closed_at))
     item.status, item.answer = outcome, answer
     item.status_changed_at = item.updated_at = closed_at

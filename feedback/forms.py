@@ -1,5 +1,7 @@
 """Forms of the feedback pages. They validate input; the services decide."""
 
+from typing import cast
+
 from django import forms
 
 from campaigns.models import Campaign
@@ -53,12 +55,17 @@ class FeedbackCreateForm(forms.Form):
     def __init__(self, *args, leads=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Only leads the author may see can be referenced; the rest look unknown.
-        self.fields["lead"].queryset = leads if leads is not None else Lead.objects.none()
-        self.fields["account"].queryset = Account.objects.all()
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = (
+            leads if leads is not None else Lead.objects.none()
+        )
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = Account.objects.all()
 
     def hidden_field_errors(self) -> list[str]:
         """Errors of the hidden subject fields, which the form layout would not show."""
-        return [message for field in ("lead", "account") for message in self.errors.get(field, [])]
+        # An ErrorList yields its messages (its type says errors or lazy strings).
+        return [
+            str(message) for field in ("lead", "account") for message in self.errors.get(field, [])
+        ]
 
     def clean_tags(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]

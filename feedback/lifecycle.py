@@ -47,7 +47,7 @@ OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED)
 CLOSED_STATUSES = (Status.ACTIONED, Status.DECLINED)
 
 # How a status looks (a CSS class of its pill): unanswered is bad, waiting is a warning.
-STATUS_TONE = {
+STATUS_TONE: dict[str, str] = {
     Status.NEW: "bad",
     Status.ACKNOWLEDGED: "warn",
     Status.ACTIONED: "ok",

@@ -2,6 +2,7 @@
 
 import statistics
 from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import (
@@ -19,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
+from accounts.models import User
 from feedback import lifecycle, permissions
 from feedback.models import (
     FeedbackComment,
@@ -63,7 +65,7 @@ def unanswered_count() -> int:
     return FeedbackItem.objects.filter(status=Status.NEW).count()
 
 
-def unanswered_badge(user) -> int:
+def unanswered_badge(user: User) -> int:
     """The navigation badge: marketing (and admins) see how much feedback awaits them.
 
     Others get 0 (no badge) without a query.
@@ -98,10 +100,12 @@ def median_time_to_answer(
         duration = ExpressionWrapper(
             F("answered_at") - F("created_at"), output_field=DurationField()
         )
-        return answered.order_by().aggregate(median=_Median(duration))["median"]
+        median: timedelta | None = answered.order_by().aggregate(median=_Median(duration))["median"]
+        return median
     durations = [
         (answered_at - created_at).total_seconds()
         for created_at, answered_at in answered.order_by().values_list("created_at", "answered_at")
+        if answered_at is not None  # always true (filtered above); for the type checker
     ]
     if not durations:
         return None
@@ -121,7 +125,48 @@ def item_comments(item: FeedbackItem) -> QuerySet[FeedbackComment]:
 _TagLink = FeedbackItem.tags.through
 
 
-def _links(since: datetime, until: datetime, kind: str | None = None) -> QuerySet:
+class TagCount(TypedDict):
+    name: str
+    slug: str
+    count: int
+
+
+class TagMonth(TypedDict):
+    month: datetime
+    name: str
+    count: int
+
+
+class TagCampaign(TypedDict):
+    campaign_id: int
+    campaign: str
+    name: str
+    count: int
+
+
+class CompetitorCount(TypedDict):
+    key: str  # the name in lower case: mentions are counted case-insensitively
+    name: str
+    count: int
+
+
+class CompetitorMonth(TypedDict):
+    month: datetime
+    key: str
+    name: str
+    count: int
+
+
+class CompetitorCampaign(TypedDict):
+    campaign_id: int
+    campaign_name: str
+    key: str
+    name: str
+    count: int
+
+
+# QuerySet[Any]: the tags' auto-created through model has no name to import.
+def _links(since: datetime, until: datetime, kind: str | None = None) -> QuerySet[Any]:
     links = _TagLink.objects.filter(
         feedbackitem__created_at__gte=since, feedbackitem__created_at__lt=until
     )
@@ -130,7 +175,9 @@ def _links(since: datetime, until: datetime, kind: str | None = None) -> QuerySe
     return links
 
 
-def top_tags(*, since: datetime, until: datetime, kind: str | None = None, limit=10) -> list[dict]:
+def top_tags(
+    *, since: datetime, until: datetime, kind: str | None = None, limit: int = 10
+) -> list[TagCount]:
     """The most frequent tags on feedback created in [since, until): name, slug, count."""
     return list(
         _links(since, until, kind)
@@ -140,7 +187,7 @@ def top_tags(*, since: datetime, until: datetime, kind: str | None = None, limit
     )
 
 
-def tags_by_month(*, since: datetime, until: datetime, kind: str | None = None) -> list[dict]:
+def tags_by_month(*, since: datetime, until: datetime, kind: str | None = None) -> list[TagMonth]:
     """Tag counts per month (of the item's creation): month, name, count. One GROUP BY."""
     return list(
         _links(since, until, kind)
@@ -151,7 +198,9 @@ def tags_by_month(*, since: datetime, until: datetime, kind: str | None = None) 
     )
 
 
-def tags_by_campaign(*, since: datetime, until: datetime, kind: str | None = None) -> list[dict]:
+def tags_by_campaign(
+    *, since: datetime, until: datetime, kind: str | None = None
+) -> list[TagCampaign]:
     """Tag counts per campaign the feedback is about: campaign, campaign_id, name, count."""
     return list(
         _links(since, until, kind)
@@ -172,7 +221,7 @@ def _competitor_mentions(since: datetime, until: datetime) -> QuerySet[FeedbackI
     ).exclude(competitor="")
 
 
-def top_competitors(*, since: datetime, until: datetime, limit: int = 10) -> list[dict]:
+def top_competitors(*, since: datetime, until: datetime, limit: int = 10) -> list[CompetitorCount]:
     """Competitors mentioned most in [since, until), case-insensitively: name, count."""
     return list(
         _competitor_mentions(since, until)
@@ -182,7 +231,7 @@ def top_competitors(*, since: datetime, until: datetime, limit: int = 10) -> lis
     )
 
 
-def competitors_by_month(*, since: datetime, until: datetime) -> list[dict]:
+def competitors_by_month(*, since: datetime, until: datetime) -> list[CompetitorMonth]:
     return list(
         _competitor_mentions(since, until)
         .annotate(month=TruncMonth("created_at"))
@@ -192,7 +241,7 @@ def competitors_by_month(*, since: datetime, until: datetime) -> list[dict]:
     )
 
 
-def competitors_by_campaign(*, since: datetime, until: datetime) -> list[dict]:
+def competitors_by_campaign(*, since: datetime, until: datetime) -> list[CompetitorCampaign]:
     return list(
         _competitor_mentions(since, until)
         .filter(campaign__isnull=False)

@@ -1,5 +1,7 @@
 """Writes for feedback: give it, answer it, talk about it."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from campaigns.models import Campaign
 from events import catalog
 from events.services import event_record
 from feedback import lifecycle, permissions
@@ -20,7 +23,7 @@ from feedback.models import (
     Tag,
 )
 from leads import permissions as lead_permissions
-from leads.models import LeadStageChange, ReasonCode, Stage
+from leads.models import Account, Lead, LeadStageChange, ReasonCode, Stage
 from smarketing.errors import Conflict, NotAllowed
 
 MAX_TAGS = 10
@@ -36,12 +39,12 @@ def _clean_text(value: str, field: str, *, required: bool = True) -> str:
     return value
 
 
-def _tags_for(names) -> list[Tag]:
+def _tags_for(names: Iterable[str] | None) -> list[Tag]:
     """The Tag rows for free-text names, created when new (one row per slug)."""
     names = [name.strip() for name in names or [] if name and name.strip()]
     if len(names) > MAX_TAGS:
         raise ValidationError({"tags": _("At most %(max)d tags.") % {"max": MAX_TAGS}})
-    tags = {}
+    tags: dict[str, Tag] = {}
     for name in names:
         if len(name) > 50:
             raise ValidationError({"tags": _("A tag has at most 50 characters.")})
@@ -60,10 +63,10 @@ def feedback_create(
     kind: str,
     text: str,
     rating: int | None = None,
-    lead=None,
-    campaign=None,
-    account=None,
-    tags=(),
+    lead: Lead | None = None,
+    campaign: Campaign | None = None,
+    account: Account | None = None,
+    tags: Iterable[str] | None = (),
     competitor: str = "",
 ) -> FeedbackItem:
     """Record what a seller heard, about one lead, campaign, account or nothing, as ``new``."""
@@ -249,6 +252,10 @@ def feedback_record_rejection(*, change: LeadStageChange) -> FeedbackItem:
     Idempotent: the item is unique on the stage change, so a second call returns the
     same item and records nothing.
     """
+    if change.actor_id is None:
+        # Only people reject (lead_transition takes an actor); feedback needs an author.
+        # The backfill below skips rejections without one, too.
+        raise ValueError(f"Rejection {change.pk} has no actor to author its feedback.")
     reason = ReasonCode.objects.filter(code=change.reason_code).values_list("label", flat=True)
     reason_label = reason.first() or change.reason_code
     item, created = FeedbackItem.objects.get_or_create(
@@ -317,6 +324,9 @@ def feedback_close_rejection(*, change: LeadStageChange) -> FeedbackStatusChange
     )
     answer = f"{outcome} {change.comment}".strip() if change.comment else outcome
     move = lifecycle.find_move_to(Status.ACTIONED, item.status)
+    # An open item can always be actioned, and recycling or disqualifying is someone's move.
+    if move is None or change.actor is None:
+        raise ValueError(f"Cannot action the feedback of stage change {change.pk}.")
     return feedback_transition(item=item, action=move.action, actor=change.actor, answer=answer)
 
 
@@ -349,7 +359,7 @@ def rejection_feedback_backfill() -> int:
             """,  # table names come from the models; values are parameters
             [Kind.LEAD_QUALITY, prefix, Status.NEW, LeadStageChange.Action.REJECT],
         )
-        created = cursor.rowcount
+        created: int = cursor.rowcount
         cursor.execute(
             f"""
             INSERT INTO {history} (item_id, action, from_status, to_status, actor_id,

@@ -1,6 +1,7 @@
 """Pages of the feedback area: thin, over feedback.selectors and feedback.services."""
 
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +19,7 @@ from feedback.filters import FeedbackFilter
 from feedback.forms import CommentForm, FeedbackCreateForm, FeedbackMoveForm
 from feedback.models import FeedbackItem, Kind, Status
 from leads import selectors as lead_selectors
-from leads.models import Account
+from leads.models import Account, Lead
 from smarketing.errors import DomainError
 from smarketing.forms import add_service_errors
 
@@ -27,7 +28,7 @@ PAGE_SIZE = 25
 
 def _create_form(request, data=None) -> FeedbackCreateForm:
     """The give-feedback form, prefilled from ?lead=, ?campaign= or ?account=."""
-    initial = {}
+    initial: dict[str, int | str] = {}
     for name in ("lead", "campaign", "account"):
         value = request.GET.get(name, "")
         if value.isdigit():
@@ -97,7 +98,7 @@ def create(request):
                 messages.success(request, "Thank you: marketing sees your feedback now.")
                 return redirect("feedback:detail", pk=item.pk)
         status = 400
-    subject = None
+    subject: Lead | Campaign | Account | None = None
     lead_id = form["lead"].value() if "lead" not in form.errors else None
     if lead_id and str(lead_id).isdigit():
         subject = lead_selectors.lead_list_visible_to(request.user).filter(pk=lead_id).first()
@@ -209,6 +210,11 @@ def queue(request):
 THEME_PERIODS = {"3": 3, "6": 6, "12": 12}
 
 
+class ThemeWindow(TypedDict):
+    since: datetime
+    until: datetime
+
+
 @login_required
 def themes(request):
     """What prospects say: top tags, objections and competitors per month and campaign."""
@@ -219,7 +225,7 @@ def themes(request):
         first_month = (first_month - timedelta(days=1)).replace(day=1)
     since = timezone.make_aware(datetime.combine(first_month, time.min))
     until = timezone.now() + timedelta(seconds=1)
-    window = {"since": since, "until": until}
+    window: ThemeWindow = {"since": since, "until": until}
     tags = selectors.top_tags(**window, limit=15)
     objections_by_month = selectors.tags_by_month(**window, kind=Kind.OBJECTION)
     competitors_by_month = selectors.competitors_by_month(**window)

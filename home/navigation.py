@@ -5,11 +5,13 @@ so the bar never links to a 404.
 """
 
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
+from accounts.models import User
 from accounts.roles import Role
 
 EVERYONE = frozenset(Role)
@@ -21,7 +23,7 @@ SALES = frozenset({Role.SELLER, Role.SALES_MANAGER, Role.ADMIN})
 class NavEntry:
     label: str
     url_name: str
-    roles: frozenset
+    roles: frozenset[Role]
     # Dotted path to a callable(user) -> int shown as a count next to the label (0: none).
     # Evaluated lazily, only when a page renders the bar.
     badge: str = ""
@@ -40,7 +42,19 @@ NAV = (
 )
 
 
-def nav_for(user) -> list[dict]:
+class NavItem(TypedDict):
+    label: str
+    url: str
+    url_name: str
+    # Only on entries with a badge: the count, computed when the template reads it.
+    badge: NotRequired[SimpleLazyObject]
+
+
+def _lazy_badge(path: str, user: User) -> SimpleLazyObject:
+    return SimpleLazyObject(lambda: import_string(path)(user))
+
+
+def nav_for(user: User) -> list[NavItem]:
     entries = []
     for entry in NAV:
         if user.role not in entry.roles:
@@ -49,8 +63,8 @@ def nav_for(user) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        item = {"label": entry.label, "url": url, "url_name": entry.url_name}
+        item: NavItem = {"label": entry.label, "url": url, "url_name": entry.url_name}
         if entry.badge:
-            item["badge"] = SimpleLazyObject(lambda path=entry.badge: import_string(path)(user))
+            item["badge"] = _lazy_badge(entry.badge, user)
         entries.append(item)
     return entries

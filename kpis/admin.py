@@ -24,7 +24,9 @@ class KpiDefinitionForm(forms.ModelForm):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        # ModelForm.clean() returns self.cleaned_data (its type says it may return None).
+        super().clean()
+        cleaned = self.cleaned_data
         # The owners rule lives in the service; the admin asks it before saving.
         try:
             services.owners_check(

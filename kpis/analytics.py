@@ -6,7 +6,9 @@ returns a DataFrame; an empty input gives an empty frame with the right columns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -26,7 +28,7 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return result.where(denominator > 0, None)
 
 
-def funnel_frame(rows: list[dict]) -> pd.DataFrame:
+def funnel_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Counts per group with the conversion between each pair of neighbouring stages."""
     frame = pd.DataFrame(rows, columns=FUNNEL_COLUMNS)
     for stage in FUNNEL_COLUMNS[1:]:
@@ -36,15 +38,16 @@ def funnel_frame(rows: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def funnel_total(frame: pd.DataFrame) -> dict:
+def funnel_total(frame: pd.DataFrame) -> dict[str, float | None]:
     """The totals row: summed counts, rates from the sums (not averaged rates)."""
-    total = {stage: int(frame[stage].sum()) for stage in FUNNEL_COLUMNS[1:]}
+    counts = {stage: int(frame[stage].sum()) for stage in FUNNEL_COLUMNS[1:]}
+    total: dict[str, float | None] = dict(counts)
     for name, source, target in RATE_PAIRS:
-        total[name] = (total[target] / total[source]) if total[source] else None
+        total[name] = (counts[target] / counts[source]) if counts[source] else None
     return total
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready rows: NaN becomes None, numpy numbers become Python numbers."""
     clean = frame.astype("object").where(frame.notna(), None)
     return [
@@ -63,7 +66,7 @@ def is_empty(frame: pd.DataFrame, columns: list[str] | None = None) -> bool:
     return bool((numbers.fillna(0) == 0).all().all())
 
 
-def velocity_frame(rows: list[dict]) -> pd.DataFrame:
+def velocity_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["group", "count", "median_hours", "p90_hours"])
     for column in ("median_hours", "p90_hours"):
         frame[column] = frame[column].astype("float64").round(1)
@@ -86,7 +89,7 @@ def goal_cascade(
     revenue_target: Decimal | float | None,
     average_deal: Decimal | float | None,
     rates: dict[str, float | None],
-    actual: dict[str, float],
+    actual: Mapping[str, Decimal | float | None],
 ) -> pd.DataFrame:
     """From a revenue target, the customers, SQLs, SALs and MQLs needed, and the gap.
 
@@ -108,7 +111,7 @@ def goal_cascade(
     needed["customer"] = (revenue / deal) if revenue is not None and deal else None
     previous = needed["customer"]
     for stage, rate_name in chain[2:]:
-        rate = rates.get(rate_name)
+        rate = rates.get(rate_name) if rate_name is not None else None
         previous = (previous / rate) if previous is not None and rate else None
         needed[stage] = previous
     rows = []

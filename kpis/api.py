@@ -7,6 +7,7 @@ sales callers get their own team's numbers, whatever they ask for.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict, cast
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +15,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from kpis import analytics, permissions, selectors
 from kpis.forms import default_range, range_errors
 from kpis.models import KpiDefinition
@@ -24,6 +26,12 @@ FUNNEL_GROUP_BYS = ("month", "campaign", "source", "segment", "owner")
 VELOCITY_GROUP_BYS = ("total", "month", "source", "segment", "region", "owner")
 
 
+class _Window(TypedDict):
+    since: dt.datetime
+    until: dt.datetime
+    slice: Slice
+
+
 class RangeInput(serializers.Serializer):
     """``from`` (inclusive) and ``to`` (exclusive) local dates, plus the slice filters."""
 
@@ -31,7 +39,9 @@ class RangeInput(serializers.Serializer):
     to = serializers.DateField(required=False)
     segment = serializers.CharField(required=False, allow_blank=True, default="")
     region = serializers.CharField(required=False, allow_blank=True, default="")
-    source = serializers.CharField(required=False, allow_blank=True, default="")
+    # A field named like Field.source (the serializer's own attribute in the stubs):
+    # DRF's metaclass takes declared fields off the class, so they never clash.
+    source = serializers.CharField(required=False, allow_blank=True, default="")  # type: ignore[assignment]
     team = serializers.IntegerField(required=False, allow_null=True, default=None)
     campaign = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -202,7 +212,7 @@ class VelocityView(APIView):
         data = _parse(VelocityQueryInput, request)
         since, until = _bounds(data)
         slice_ = _slice(data, request.user)
-        arguments = {"since": since, "until": until, "slice": slice_}
+        arguments: _Window = {"since": since, "until": until, "slice": slice_}
         rows = selectors.velocity(
             stage_from=data["stage_from"],
             stage_to=data["stage_to"],
@@ -336,5 +346,6 @@ class KpiListView(generics.ListAPIView):
     def get_serializer_context(self):
         return {
             **super().get_serializer_context(),
-            "forced_team_id": permissions.forced_team_id(self.request.user),
+            # The API requires authentication (IsAuthenticated is the default permission).
+            "forced_team_id": permissions.forced_team_id(cast(User, self.request.user)),
         }

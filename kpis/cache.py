@@ -10,7 +10,7 @@ that measured slow are cached (kpis/selectors.py).
 import hashlib
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.core.cache import cache
 
@@ -27,7 +27,8 @@ def _fresh_generation() -> int:
 
 
 def dashboards_generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, _fresh_generation, timeout=None)
+    # Only ints are stored under the key (_fresh_generation() or incr()); never None.
+    return cast(int, cache.get_or_set(GENERATION_KEY, _fresh_generation, timeout=None))
 
 
 def bump_dashboards_generation() -> None:

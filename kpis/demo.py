@@ -73,20 +73,18 @@ TARGET_MONTHS_AHEAD = 3
 def _monthly_means(first: dt.date, until: dt.date) -> dict[str, Decimal]:
     """Mean per month of the measures that get targets, over the demo data."""
     since, end = local_midnight(first), local_midnight(until)
-    won = (
+    won = list(
         Lead.objects.filter(won_at__gte=since, won_at__lt=end)
         .values(month=TruncMonth("won_at"))
         .annotate(customers=Count("pk"), revenue=Coalesce(Sum("won_amount"), Decimal("0")))
         .order_by()
     )
-    mqls = (
+    mqls = list(
         Lead.objects.filter(mql_at__gte=since, mql_at__lt=end)
         .values(month=TruncMonth("mql_at"))
         .annotate(n=Count("pk"))
         .order_by()
     )
-    won = list(won)
-    mqls = list(mqls)
 
     def mean(values) -> Decimal:
         values = [Decimal(value) for value in values]

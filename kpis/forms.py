@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +13,9 @@ from accounts.models import Team
 from kpis import selectors
 from kpis.periods import period_start
 from kpis.selectors import Slice
+
+if TYPE_CHECKING:  # django-stubs' companion, a development dependency
+    from django_stubs_ext import StrOrPromise
 
 # A range may not span more than this, so one request cannot ask for decades of days.
 MAX_RANGE_DAYS = 366 * 5
@@ -26,7 +30,7 @@ def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return first, today + dt.timedelta(days=1)
 
 
-def range_errors(since: dt.date | None, until: dt.date | None) -> dict[str, str]:
+def range_errors(since: dt.date | None, until: dt.date | None) -> dict[str, StrOrPromise]:
     """Field messages for a bad [from, to) range; empty when the range is fine."""
     if since is None or until is None:
         return {}
@@ -73,17 +77,18 @@ class DashboardFilterForm(forms.Form):
         self.fields["to"].initial = until
         self.forced_team_id = forced_team_id
         for name in ("segment", "region", "source"):
-            self.fields[name].choices = [("", _("All"))] + [
+            cast(forms.ChoiceField, self.fields[name]).choices = [("", _("All"))] + [
                 (value, value) for value in selectors.distinct_values(name)
             ]
         teams = Team.objects.filter(kind="sales").order_by("name")
+        team_field = cast(forms.ModelChoiceField, self.fields["team"])
         if forced_team_id is not None:
             teams = teams.filter(pk=forced_team_id)
-            self.fields["team"].empty_label = None
-            self.fields["team"].disabled = True
-            self.fields["team"].help_text = _("You see your own team's numbers.")
-        self.fields["team"].queryset = teams
-        self.fields["campaign"].choices = [("", _("All campaigns"))] + [
+            team_field.empty_label = None
+            team_field.disabled = True
+            team_field.help_text = _("You see your own team's numbers.")
+        team_field.queryset = teams
+        cast(forms.ChoiceField, self.fields["campaign"]).choices = [("", _("All campaigns"))] + [
             (campaign["id"], campaign["name"]) for campaign in selectors.campaign_choices()
         ]
 
@@ -92,7 +97,9 @@ class DashboardFilterForm(forms.Form):
         return "from" if field_name == "from_" else super().add_prefix(field_name)
 
     def clean(self):
-        cleaned = super().clean()
+        # Form.clean() returns self.cleaned_data (its type says it may return None).
+        super().clean()
+        cleaned = self.cleaned_data
         for field, message in range_errors(cleaned.get("from_"), cleaned.get("to")).items():
             self.add_error(field, message)
         return cleaned

@@ -1,6 +1,7 @@
 """What the KPI area does when things happen below it. Thin: each calls one function."""
 
 from events import catalog
+from events.models import Event
 from events.registry import after_commit
 from kpis import cache
 
@@ -22,6 +23,6 @@ DASHBOARD_EVENTS = (
 
 
 @after_commit(*DASHBOARD_EVENTS, batch=True)
-def invalidate_dashboards(events) -> None:
+def invalidate_dashboards(events: list[Event]) -> None:
     """Make every cached dashboard panel stale, once per delivered batch of events."""
     cache.bump_dashboards_generation()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterator
 
 from django.db.models import (
     Case,
@@ -29,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from kpis.models import KpiSnapshot
+from kpis.models import KpiSnapshot, SnapshotValues
 from leads.models import Lead
 
 # Bucket i holds durations in [EDGES[i], EDGES[i + 1]) hours; the last one is open-ended.
@@ -64,7 +65,7 @@ def _pairs(leads, start: str, end: str):
     ).annotate(_duration=ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
 
 
-def snapshot_rows(*, as_of: dt.datetime):
+def snapshot_rows(*, as_of: dt.datetime) -> Iterator[SnapshotValues]:
     """Rows for the daily snapshot: running totals per (start day, bucket).
 
     The value on day D is the number of pairs whose start is on or before D and whose

@@ -5,6 +5,10 @@ Actual values are never stored by hand: they are computed from the leads by
 ``kpis.selectors`` (live) or read from ``KpiSnapshot`` rows written by the daily job.
 """
 
+from datetime import date
+from decimal import Decimal
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,7 +46,7 @@ class Unit(models.TextChoices):
 
 
 # The unit each measure is expressed in; a definition must use it (checked in the service).
-MEASURE_UNIT = {
+MEASURE_UNIT: dict[str, Unit] = {
     Measure.MQL_VOLUME: Unit.COUNT,
     Measure.SAL_VOLUME: Unit.COUNT,
     Measure.SQL_VOLUME: Unit.COUNT,
@@ -158,6 +162,15 @@ class SnapshotRun(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot as of {self.as_of:%Y-%m-%d %H:%M} ({self.time_zone})"
+
+
+class SnapshotValues(TypedDict):
+    """The fields of one KpiSnapshot row as a snapshot run computes them."""
+
+    day: date
+    measure: str
+    group: str
+    value: int | Decimal
 
 
 class KpiSnapshot(models.Model):

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from itertools import chain
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, F, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from kpis import histograms, periods, permissions
-from kpis.models import MEASURE_UNIT, KpiDefinition, KpiSnapshot, KpiTarget, SnapshotRun
+from kpis.models import (
+    MEASURE_UNIT,
+    KpiDefinition,
+    KpiSnapshot,
+    KpiTarget,
+    SnapshotRun,
+    SnapshotValues,
+)
 from kpis.selectors import DIMENSION_FIELD, STAGE_FIELD, STAGES, local_midnight
 from leads.models import Lead, Stage
 
@@ -33,7 +42,7 @@ SNAPSHOT_DIMENSIONS = ("", *DIMENSION_FIELD)
 SNAPSHOT_BATCH = 5000
 
 
-def owners_check(*, is_shared: bool, owners) -> None:
+def owners_check(*, is_shared: bool, owners: Iterable[User]) -> None:
     """A shared KPI needs an owner in marketing and an owner in sales (DOMAIN.md §6)."""
     owners = list(owners)
     if not owners:
@@ -53,7 +62,7 @@ def owners_check(*, is_shared: bool, owners) -> None:
             )
 
 
-def filters_check(filters: dict) -> dict:
+def filters_check(filters: object) -> dict[str, Any]:
     if not isinstance(filters, dict):
         raise ValidationError({"filters": _("Filters must be an object.")})
     unknown = sorted(set(filters) - set(FILTER_KEYS))
@@ -75,7 +84,7 @@ def kpi_definition_create(
     measure: str,
     period: str,
     owners: list[User],
-    filters: dict | None = None,
+    filters: dict[str, Any] | None = None,
     is_shared: bool = True,
     description: str = "",
     unit: str | None = None,
@@ -105,7 +114,9 @@ def kpi_definition_create(
 
 
 @transaction.atomic
-def kpi_target_set(*, actor: User, kpi: KpiDefinition, period_start: dt.date, value) -> KpiTarget:
+def kpi_target_set(
+    *, actor: User, kpi: KpiDefinition, period_start: dt.date, value: object
+) -> KpiTarget:
     """Set (or change) the target of one period; idempotent for the same value."""
     if not permissions.can_set_targets(actor, kpi):
         raise PermissionDenied(_("Only the KPI's owners and executives set its targets."))
@@ -199,13 +210,13 @@ def _upsert(batch: list[KpiSnapshot]) -> int:
     return len(batch)
 
 
-def _group_key(dimension: str, value) -> str:
+def _group_key(dimension: str, value: object) -> str:
     if not dimension:
         return ""
     return f"{dimension}:{'' if value is None else value}"
 
 
-def _snapshot_rows(*, as_of: dt.datetime):
+def _snapshot_rows(*, as_of: dt.datetime) -> Iterator[SnapshotValues]:
     for dimension in SNAPSHOT_DIMENSIONS:
         group = F(DIMENSION_FIELD[dimension]) if dimension else Value("")
         cohort = (
@@ -229,7 +240,7 @@ def _snapshot_rows(*, as_of: dt.datetime):
                 }
         for stage in STAGES:
             stamp = STAGE_FIELD[stage]
-            annotations = {"n": Count("pk")}
+            annotations: dict[str, Func] = {"n": Count("pk")}
             if stage == "customer":
                 annotations["revenue"] = Coalesce(Sum("won_amount"), Decimal("0"))
             entered = (
@@ -238,18 +249,19 @@ def _snapshot_rows(*, as_of: dt.datetime):
                 .annotate(**annotations)
                 .order_by()
             )
-            for row in entered:
-                key = _group_key(dimension, row["slice_value"])
+            # The plugin cannot see names annotated from a ** dict (n, revenue: above).
+            for entered_row in entered:
+                key = _group_key(dimension, entered_row["slice_value"])
                 yield {
-                    "day": row["day"],
+                    "day": entered_row["day"],
                     "measure": f"entered_{stage}",
                     "group": key,
-                    "value": row["n"],
+                    "value": entered_row["n"],  # type: ignore[misc]
                 }
                 if stage == "customer":
                     yield {
-                        "day": row["day"],
+                        "day": entered_row["day"],
                         "measure": "revenue",
                         "group": key,
-                        "value": row["revenue"],
+                        "value": entered_row["revenue"],  # type: ignore[misc]
                     }

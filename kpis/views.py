@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -52,12 +53,20 @@ def _range_for(request) -> tuple[DashboardFilterForm, dashboards.Range, dt.date,
     return form, panel_range, since, until
 
 
-def _headline(panel_range: dashboards.Range, today: dt.date) -> list[dict]:
+class HeadlineCard(TypedDict):
+    label: str
+    value: Decimal | int | float | None
+    kind: str  # how the template formats the value: money, count, percent
+    target: Decimal | None
+    attainment: Decimal | None
+
+
+def _headline(panel_range: dashboards.Range, today: dt.date) -> list[HeadlineCard]:
     """This month's revenue and new customers against their targets."""
     month = period_start("month", today)
     since, until = local_midnight(month), local_midnight(period_end("month", month))
     totals = selectors.totals(since=since, until=until, slice=panel_range.slice)
-    cards = []
+    cards: list[HeadlineCard] = []
     for measure, label, value, kind in (
         (Measure.REVENUE, "Revenue this month", totals["revenue"], "money"),
         (Measure.NEW_CUSTOMERS, "New customers this month", totals["customers"], "count"),

@@ -41,7 +41,7 @@ class LeadStageChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     fk_name = "lead"
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "created_at",
         "action",
         "from_stage",
@@ -53,7 +53,7 @@ class LeadStageChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         "to_owner",
         "is_override",
         "amount",
-    ]
+    )
     readonly_fields = fields
     ordering = ["created_at", "id"]
 
@@ -64,7 +64,7 @@ class LeadStageChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 class TouchInline(admin.TabularInline):
     model = Touch
     extra = 0
-    fields = ["occurred_at", "kind", "actor", "note"]
+    fields = ("occurred_at", "kind", "actor", "note")
     readonly_fields = fields
     can_delete = False
 

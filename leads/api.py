@@ -5,6 +5,8 @@ not see is a 404, never a 403), every write is a service call. Serializers only
 translate; they never save. Scopes: ``leads:read`` for GET, ``leads:write`` otherwise.
 """
 
+from typing import cast
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -68,7 +70,9 @@ class LeadInput(serializers.Serializer):
         help_text="Input only: a company name or domain. Finds the account, or creates it, "
         "when `account` is not given.",
     )
-    source = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    # A field named like Field.source (the serializer's own attribute in the stubs):
+    # DRF's metaclass takes declared fields off the class, so they never clash.
+    source = serializers.CharField(max_length=50, required=False, allow_blank=True)  # type: ignore[assignment]
     source_system = serializers.CharField(max_length=50, required=False, allow_blank=True)
     external_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
     segment = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -167,7 +171,9 @@ class LeadSyncItem(serializers.Serializer):
     company = serializers.CharField(
         required=False, help_text="A company name or domain: found or created as an account."
     )
-    source = serializers.CharField(required=False)
+    # A field named like Field.source (the serializer's own attribute in the stubs):
+    # DRF's metaclass takes declared fields off the class, so they never clash.
+    source = serializers.CharField(required=False)  # type: ignore[assignment]
     source_system = serializers.CharField(required=False)
     external_id = serializers.CharField(required=False)
     segment = serializers.CharField(required=False)
@@ -183,7 +189,9 @@ class LeadBulkUpsertOutput(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    errors = inline_serializer(
+    # Named like Serializer.errors in the stubs; DRF's metaclass takes declared fields off
+    # the class, so the two never clash.
+    errors = inline_serializer(  # type: ignore[assignment]
         "LeadBulkUpsertError",
         {
             "index": serializers.IntegerField(),
@@ -222,7 +230,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Lead.objects.none()
-        return selectors.lead_list_visible_to(self.request.user)
+        # The API requires authentication (IsAuthenticated is the default permission).
+        return selectors.lead_list_visible_to(cast(User, self.request.user))
 
     @extend_schema(
         summary="Create a lead (marketing)",

@@ -448,7 +448,9 @@ class _Story:
         lead = self.lead
         source = lead.stage
         from_owner = lead.owner
-        marketing_move = lifecycle.find_move(action, source).side == lifecycle.MARKETING
+        move = lifecycle.find_move(action, source)
+        assert move is not None, f"the demo's stories only make moves that exist: {action}"
+        marketing_move = move.side == lifecycle.MARKETING
         if target == Stage.MQL:
             lead.owner = actor
             lead.handed_over_at = at
@@ -497,7 +499,7 @@ class _Story:
         return self.lead, self.changes, self.touches
 
 
-_COMMENTS = {
+_COMMENTS: dict[str, dict[str, str]] = {
     ChangeAction.REJECT: {
         "not_icp": "Company too small for our offer.",
         "bad_contact_data": "Phone number and e-mail bounce.",

@@ -1,7 +1,10 @@
 """Forms of the leads pages. They parse input; the services decide and write."""
 
+from typing import cast
+
 from django import forms
 
+from accounts.models import User
 from leads import lifecycle, selectors
 from leads.models import Account, Lead, ReasonCode, TouchKind
 
@@ -114,7 +117,10 @@ class TouchForm(forms.Form):
 
 class ReassignForm(forms.Form):
     owner = forms.ModelChoiceField(
-        queryset=None, label="New owner", error_messages={"required": "Choose a seller."}
+        # The sellers the user may choose from are set per form, in __init__().
+        queryset=User.objects.none(),
+        label="New owner",
+        error_messages={"required": "Choose a seller."},
     )
     comment = forms.CharField(required=False, max_length=2000)
     # The owner the page showed: a reassignment of a lead that changed hands since is refused.
@@ -122,7 +128,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, user, sellers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = (
             sellers if sellers is not None else selectors.sellers_for_reassignment(user)
         )
 

@@ -130,7 +130,7 @@ SALES_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.SQL})
 # Stages that end the lead's way down the waterfall (a close date is recorded).
 CLOSED_STAGES = frozenset({Stage.CUSTOMER, Stage.LOST})
 
-_MOVES_BY_KEY = {(move.action, move.source): move for move in MOVES}
+_MOVES_BY_KEY: dict[tuple[str, str], Move] = {(move.action, move.source): move for move in MOVES}
 
 
 def find_move(action: str, source: str) -> Move | None:

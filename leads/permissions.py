@@ -26,7 +26,9 @@ def can_view_lead(user: User, lead: Lead) -> bool:
         if lead.owner_id is None:
             return False
         return lead.owner_id == user.pk or (
-            user.team_id is not None and lead.owner.team_id == user.team_id
+            user.team_id is not None
+            and lead.owner is not None
+            and lead.owner.team_id == user.team_id
         )
     return lead.owner_id == user.pk
 

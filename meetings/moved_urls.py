@@ -4,7 +4,7 @@ Mounted at feedback/briefs/ by smarketing.urls. Reading a page answers 301; a fo
 posted to an old address answers 308, which keeps the method and the body.
 """
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponseGone, HttpResponsePermanentRedirect
 from django.urls import path
 from django.views.generic import RedirectView
 
@@ -18,7 +18,10 @@ class Moved(RedirectView):
     query_string = True
 
     def post(self, request, *args, **kwargs):
-        return HttpResponsePermanentRedirectKeepMethod(self.get_redirect_url(*args, **kwargs))
+        url = self.get_redirect_url(*args, **kwargs)
+        if url is None:  # as RedirectView.get() answers when there is nowhere to go
+            return HttpResponseGone()
+        return HttpResponsePermanentRedirectKeepMethod(url)
 
 
 urlpatterns = [

@@ -1,11 +1,14 @@
 """Reads for the weekly meeting: the brief's agenda, composed from the areas below."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypedDict
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from campaigns import selectors as campaign_selectors
+from campaigns.selectors.contracts import CampaignDates
 from feedback import lifecycle
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackItem, Kind, Status
@@ -16,6 +19,36 @@ from sla.models import Side
 FUNNEL_FIELDS = (("MQL", "mql_at"), ("SAL", "sal_at"), ("SQL", "sql_at"), ("Customer", "won_at"))
 
 
+class FunnelWeek(TypedDict):
+    stage: str
+    this_week: int
+    previous_week: int
+    change: int
+
+
+class ReasonCount(TypedDict):
+    code: str
+    label: str
+    count: int
+
+
+class FeedbackNumbers(TypedDict):
+    received: int
+    unanswered: int
+    open: int
+    objections: int
+    oldest_unanswered_days: int | None
+
+
+class CampaignRow(TypedDict):
+    """A campaign as the brief's JSON keeps it: text only."""
+
+    name: str
+    url: str
+    start: str
+    end: str
+
+
 def week_bounds(week_start: date) -> tuple[datetime, datetime]:
     """[Monday 00:00, next Monday 00:00) in the configured time zone."""
     start = timezone.make_aware(datetime.combine(week_start, time.min))
@@ -23,7 +56,7 @@ def week_bounds(week_start: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def funnel_week_over_week(*, week_start: date) -> list[dict]:
+def funnel_week_over_week(*, week_start: date) -> list[FunnelWeek]:
     """Leads that first reached MQL, SAL, SQL and customer in the week and the one before.
 
     One query, no GROUP BY: eight conditional COUNTs over the leads whose stage times
@@ -53,7 +86,7 @@ def funnel_week_over_week(*, week_start: date) -> list[dict]:
     ]
 
 
-def rejection_reasons(*, since: datetime, until: datetime, limit: int = 5) -> list[dict]:
+def rejection_reasons(*, since: datetime, until: datetime, limit: int = 5) -> list[ReasonCount]:
     """The most frequent reason codes of MQL rejections in [since, until): code, label, count."""
     rows = list(
         LeadStageChange.objects.filter(
@@ -78,7 +111,7 @@ def rejection_reasons(*, since: datetime, until: datetime, limit: int = 5) -> li
     ]
 
 
-def feedback_numbers(*, since: datetime, until: datetime) -> dict:
+def feedback_numbers(*, since: datetime, until: datetime) -> FeedbackNumbers:
     """Feedback received in the week, and what was still unanswered when the brief was built."""
     totals = FeedbackItem.objects.filter(created_at__lt=until).aggregate(
         received=Count("id", filter=Q(created_at__gte=since)),
@@ -92,13 +125,16 @@ def feedback_numbers(*, since: datetime, until: datetime) -> dict:
         .values_list("created_at", flat=True)
         .first()
     )
-    totals["oldest_unanswered_days"] = (
-        (timezone.now() - oldest).days if oldest is not None else None
-    )
-    return totals
+    return {
+        "received": totals["received"],
+        "unanswered": totals["unanswered"],
+        "open": totals["open"],
+        "objections": totals["objections"],
+        "oldest_unanswered_days": (timezone.now() - oldest).days if oldest is not None else None,
+    }
 
 
-def _campaign_rows(rows: list[dict]) -> list[dict]:
+def _campaign_rows(rows: Sequence[CampaignDates]) -> list[CampaignRow]:
     return [
         {
             "name": str(row.get("name", "")),
@@ -110,7 +146,7 @@ def _campaign_rows(rows: list[dict]) -> list[dict]:
     ]
 
 
-def brief_agenda(*, week_start: date) -> dict:
+def brief_agenda(*, week_start: date) -> dict[str, Any]:
     """Everything the joint sales–marketing meeting of that week talks about, as JSON data."""
     start, end = week_bounds(week_start)
     previous_start = start - timedelta(days=7)

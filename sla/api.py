@@ -4,6 +4,8 @@ Thin: reads come from ``sla.selectors``, writes are service calls. Scopes: ``sla
 for GET, ``sla:write`` for POST. A breach the caller may not see is a 404, never a 403.
 """
 
+from typing import cast
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -12,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from accounts.models import User
 from sla import selectors, services
 from sla.models import SLA, Breach, BreachKind, Side, Signature, SLAVersion
 from sla.terms import terms_fingerprint
@@ -154,7 +157,8 @@ class BreachViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Breach.objects.none()
-        breaches = selectors.breach_list_visible_to(self.request.user)
+        # The API requires authentication (IsAuthenticated is the default permission).
+        breaches = selectors.breach_list_visible_to(cast(User, self.request.user))
         if self.action != "list":
             return breaches
         params = self.request.query_params

@@ -1,11 +1,13 @@
 """Plotly figures for the compliance page, built from selector results (no ORM here)."""
 
+from typing import Any
+
 import plotly.graph_objects as go
 
 from sla.models import Side
 
 
-def compliance_over_time(history: list[dict]) -> str:
+def compliance_over_time(history: list[dict[str, Any]]) -> str:
     """A line per side: share of obligations met per month, as an HTML fragment.
 
     Months without obligations are gaps, not zeros: nothing was due, nothing was missed.

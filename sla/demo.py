@@ -8,13 +8,14 @@ hand-over in the leads' history (unique per hand-over, so a re-run adds only new
 then the detector records the breaches. Idempotent.
 """
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import Team, User
+from accounts.models import User
 from leads.models import ChangeAction, LeadStageChange, Stage
 from sla import detection, services
 from sla.business_hours import add_business_hours, calendar_for
@@ -36,7 +37,7 @@ BATCH = 5_000
 V1_AGE_DAYS = 548
 V2_AGE_DAYS = 150
 
-V1_TERMS = {
+V1_TERMS: dict[str, Any] = {
     "mql_target": 120,
     "acceptance_rate_target": 40,
     "mql_min_score": 50,
@@ -106,12 +107,13 @@ def _backdate(version: SLAVersion, *, created, activated=None, ended=None) -> No
             signed_at=created + timedelta(days=2 + 2 * index)
         )
     for change in version.changes.all():
-        moment = {
+        moments: dict[str, datetime | None] = {
             VersionStatus.DRAFT: created,
             VersionStatus.AWAITING_SIGNATURES: created + timedelta(days=2),
             VersionStatus.ACTIVE: activated,
             VersionStatus.SUPERSEDED: ended,
-        }.get(change.to_status)
+        }
+        moment = moments.get(change.to_status)
         if moment is not None:
             SLAVersionChange.objects.filter(pk=change.pk).update(created_at=moment)
 
@@ -119,8 +121,10 @@ def _backdate(version: SLAVersion, *, created, activated=None, ended=None) -> No
 def _agreement(people: dict[str, User]) -> SLA:
     now = timezone.now()
     today = timezone.localdate(now)
-    marketing = Team.objects.get(pk=people["marketing_manager"].team_id)
-    sales = Team.objects.get(pk=people["sales_manager"].team_id)
+    marketing = people["marketing_manager"].team
+    sales = people["sales_manager"].team
+    assert marketing is not None, "the demo's marketing manager has a team"
+    assert sales is not None, "the demo's sales manager has a team"
     # Volume targets follow the demo's own size, so some months make it and some miss.
     handovers = LeadStageChange.objects.filter(
         action=ChangeAction.QUALIFY, created_at__gte=now - timedelta(days=V1_AGE_DAYS)
@@ -201,7 +205,8 @@ def _clocks_top_up(sla: SLA) -> int:
     ):
         version = versions[0]
         for candidate in versions:
-            if candidate.activated_at <= handed_over_at:
+            # Only activated versions were listed: activated_at is set.
+            if candidate.activated_at is not None and candidate.activated_at <= handed_over_at:
                 version = candidate
         calendar = calendars[version.pk]
         clock = SLAClock(
@@ -212,9 +217,7 @@ def _clocks_top_up(sla: SLA) -> int:
             decision_due_at=add_business_hours(handed_over_at, version.decision_hours, calendar),
         )
         if decided_at is not None:
-            clock_decide(
-                clock, decided_at=decided_at, to_stage=decided_to, calendar=calendar
-            )
+            clock_decide(clock, decided_at=decided_at, to_stage=decided_to, calendar=calendar)
         batch.append(clock)
         if len(batch) >= BATCH:
             created += _write(batch)

@@ -1,6 +1,7 @@
 """Forms of the SLA pages. They only translate input; the services decide and save."""
 
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -151,7 +152,10 @@ class BreachFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Every kind")), *BreachKind.choices]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("Every kind")),
+            *BreachKind.choices,
+        ]
 
     def clean_period(self):
         period = self.cleaned_data["period"].strip()

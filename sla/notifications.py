@@ -16,10 +16,15 @@ def breach_recipients(breach: Breach) -> list[User]:
     Marketing breaches: the marketing managers of the SLA's marketing team.
     """
     if breach.side == Side.SALES:
-        people = [breach.owner] if breach.owner_id else []
-        team_id = breach.owner.team_id if breach.owner_id else breach.version.sla.sales_team_id
+        owner = breach.owner
+        people = [owner] if owner is not None else []
+        team_id = owner.team_id if owner is not None else breach.version.sla.sales_team_id
         people += list(
-            User.objects.filter(role=Role.SALES_MANAGER, team_id=team_id, is_active=True)
+            # team_id is None for an owner without a team: Django reads an exact None as
+            # IS NULL (the stubs refuse None), so the managers without a team are told.
+            User.objects.filter(  # type: ignore[misc]
+                role=Role.SALES_MANAGER, team_id=team_id, is_active=True
+            )
         )
         return people
     return list(

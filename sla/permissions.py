@@ -66,5 +66,5 @@ def can_acknowledge(user: User, breach: Breach) -> bool:
     if breach.side == Side.MARKETING:
         return user.is_marketing
     if user.role == Role.SALES_MANAGER:
-        return breach.owner_id is None or breach.owner.team_id == user.team_id
+        return breach.owner is None or breach.owner.team_id == user.team_id
     return breach.owner_id is not None and breach.owner_id == user.pk

@@ -4,12 +4,14 @@ Other areas call ``decision_due_by_lead``, ``breach_counts_by_side``,
 ``compliance_by_side`` and ``breached_lead_ids``; each is one or a few aggregate queries.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any, Literal, TypedDict, cast, overload
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Field, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from accounts.models import User
 from accounts.roles import Role
@@ -28,6 +30,59 @@ from sla.models import (
     SLAVersion,
     VersionStatus,
 )
+
+
+class ObligationShare(TypedDict):
+    """Obligations of one side (or seller) that fell due in a range, and the share met."""
+
+    met: int
+    breached: int
+    obligations: int
+    share: float | None  # None when there were none
+
+
+class _OwnerTally(TypedDict):
+    met: dict[str, int]  # met_decision, met_first_touch, rejections
+    breaches: dict[str, int]  # by breach kind
+
+
+class PeriodFigures(TypedDict):
+    mqls: int
+    decided: int
+    accepted: int
+    acceptance_rate: float | None  # %, None before any decision
+
+
+class SellerCompliance(TypedDict):
+    seller: User | None
+    met: int
+    breached: int
+    obligations: int
+    share: float | None
+
+
+class TermChange(TypedDict):
+    name: str
+    label: str | Promise  # a verbose name, maybe lazily translated
+    old: object
+    new: object
+
+
+class TargetAtRisk(TypedDict):
+    version: SLAVersion
+    period: str
+    elapsed: int  # % of the period
+    mqls: int
+    mql_target: int
+    projected_mqls: int
+    volume_at_risk: bool
+    acceptance_rate: float | None
+    acceptance_rate_target: float
+    rate_at_risk: bool
+
+
+class BreachedLead(TypedDict):
+    lead_id: int
 
 
 def decision_due_by_lead(lead_ids: Iterable[int]) -> dict[int, datetime]:
@@ -60,7 +115,17 @@ def breach_counts_by_side(*, since: datetime, until: datetime) -> dict[str, int]
     return {Side.MARKETING: counts.get(Side.MARKETING, 0), Side.SALES: counts.get(Side.SALES, 0)}
 
 
-def _sales_obligations(since: datetime, until: datetime, owner_field: str | None = None):
+@overload
+def _sales_obligations(
+    since: datetime, until: datetime, owner_field: None = None
+) -> ObligationShare: ...
+@overload
+def _sales_obligations(
+    since: datetime, until: datetime, owner_field: Literal["lead__owner"]
+) -> dict[int, ObligationShare]: ...
+def _sales_obligations(
+    since: datetime, until: datetime, owner_field: str | None = None
+) -> ObligationShare | dict[int, ObligationShare]:
     """Met and breached sales obligations due in [since, until), optionally per owner.
 
     Obligations: each decision, each first touch, each recycle judged, each rejection
@@ -100,7 +165,10 @@ def _sales_obligations(since: datetime, until: datetime, owner_field: str | None
         clocks.filter(lead__owner__isnull=False)
         .values_list("lead__owner_id")
         .annotate(**aggregates)
-        .values_list("lead__owner_id", "met_decision", "met_first_touch", "rejections")
+        # The plugin cannot see names annotated from a ** dict (they are in `aggregates`).
+        .values_list(  # type: ignore[misc]
+            "lead__owner_id", "met_decision", "met_first_touch", "rejections"
+        )
     )
     breach_rows = (
         breaches.exclude(owner__isnull=True)
@@ -108,7 +176,7 @@ def _sales_obligations(since: datetime, until: datetime, owner_field: str | None
         .values_list("owner_id", "kind")
         .annotate(n=Count("pk"))
     )
-    per_owner: dict[int, dict] = {}
+    per_owner: dict[int, _OwnerTally] = {}
     for owner_id, decision_met, first_touch_met, rejections in rows:
         per_owner[owner_id] = {
             "met": {
@@ -130,7 +198,7 @@ def _sales_obligations(since: datetime, until: datetime, owner_field: str | None
     }
 
 
-def _sales_share(met: dict, by_kind: dict) -> dict:
+def _sales_share(met: Mapping[str, int], by_kind: Mapping[str, int]) -> ObligationShare:
     rejections_breached = by_kind.get(BreachKind.REJECTION_WITHOUT_COMMENT, 0)
     met_count = (
         met["met_decision"]
@@ -147,7 +215,7 @@ def _sales_share(met: dict, by_kind: dict) -> dict:
     }
 
 
-def _marketing_obligations(since: datetime, until: datetime) -> dict:
+def _marketing_obligations(since: datetime, until: datetime) -> ObligationShare:
     """Per-period commitments (volume, acceptance rate) whose period ended in [since, until)."""
     total = 0
     for version in SLAVersion.objects.filter(activated_at__isnull=False):
@@ -167,7 +235,7 @@ def _marketing_obligations(since: datetime, until: datetime) -> dict:
     }
 
 
-def period_figures(version: SLAVersion, start: date, now: datetime | None = None) -> dict:
+def period_figures(version: SLAVersion, start: date, now: datetime | None = None) -> PeriodFigures:
     """MQLs handed over and decisions in one period of ``version``'s SLA (two aggregates)."""
     begins, ends = periods.period_bounds(start, version.period, version.time_zone)
     if now is not None:
@@ -180,11 +248,15 @@ def period_figures(version: SLAVersion, start: date, now: datetime | None = None
         accepted=Count("pk", filter=Q(decision=ClockDecision.ACCEPTED)),
     )
     decided = figures["decided"]
-    figures["acceptance_rate"] = round(100 * figures["accepted"] / decided, 2) if decided else None
-    return figures
+    return {
+        "mqls": figures["mqls"],
+        "decided": decided,
+        "accepted": figures["accepted"],
+        "acceptance_rate": round(100 * figures["accepted"] / decided, 2) if decided else None,
+    }
 
 
-def compliance_detail(*, since: datetime, until: datetime) -> dict[str, dict]:
+def compliance_detail(*, since: datetime, until: datetime) -> dict[str, ObligationShare]:
     """Met, breached, total and share of obligations per side in [since, until)."""
     return {
         Side.MARKETING: _marketing_obligations(since, until),
@@ -198,11 +270,11 @@ def compliance_by_side(*, since: datetime, until: datetime) -> dict[str, float |
     return {side: figures["share"] for side, figures in detail.items()}
 
 
-def compliance_by_seller(*, since: datetime, until: datetime) -> list[dict]:
+def compliance_by_seller(*, since: datetime, until: datetime) -> list[SellerCompliance]:
     """Sales compliance per seller (the lead's owner), worst first."""
     per_owner = _sales_obligations(since, until, owner_field="lead__owner")
     people = User.objects.in_bulk(list(per_owner))
-    rows = [
+    rows: list[SellerCompliance] = [
         {"seller": people.get(owner_id), **figures}
         for owner_id, figures in per_owner.items()
         if figures["obligations"]
@@ -211,7 +283,7 @@ def compliance_by_seller(*, since: datetime, until: datetime) -> list[dict]:
     return rows
 
 
-def breached_lead_ids() -> QuerySet:
+def breached_lead_ids() -> QuerySet[Breach, BreachedLead]:
     """Ids of leads with at least one sales breach, as a subquery: ``filter(id__in=…)``."""
     return Breach.objects.filter(side=Side.SALES, lead__isnull=False).order_by().values("lead_id")
 
@@ -219,7 +291,7 @@ def breached_lead_ids() -> QuerySet:
 # ------------------------------------------------------------------ the agreement
 
 
-def sla_list() -> QuerySet:
+def sla_list() -> QuerySet[SLA]:
     return SLA.objects.select_related("marketing_team", "sales_team").order_by("name")
 
 
@@ -243,7 +315,7 @@ def version_active_for(
 def missing_signatories(version: SLAVersion) -> list[str]:
     """Required roles and extra signatories that have not signed ``version`` yet."""
     signed_roles = set(version.signatures.values_list("role", flat=True))
-    missing = [role for role in REQUIRED_SIGNATORY_ROLES if role not in signed_roles]
+    missing: list[str] = [role for role in REQUIRED_SIGNATORY_ROLES if role not in signed_roles]
     signed_users = set(version.signatures.values_list("signer_id", flat=True))
     missing += [
         f"user:{user_id}"
@@ -253,17 +325,18 @@ def missing_signatories(version: SLAVersion) -> list[str]:
     return missing
 
 
-def versions_of(sla: SLA) -> QuerySet:
+def versions_of(sla: SLA) -> QuerySet[SLAVersion]:
     return sla.versions.select_related("created_by").prefetch_related("signatures__signer")
 
 
-def version_diff(older: SLAVersion, newer: SLAVersion) -> list[dict]:
+def version_diff(older: SLAVersion, newer: SLAVersion) -> list[TermChange]:
     """The terms that differ between two versions, in canonical order."""
     old_terms, new_terms = older.terms(), newer.terms()
     return [
         {
             "name": name,
-            "label": SLAVersion._meta.get_field(name).verbose_name,
+            # The terms are columns (get_field() may also return reverse relations).
+            "label": cast("Field[Any, Any]", SLAVersion._meta.get_field(name)).verbose_name,
             "old": old_terms[name],
             "new": new_terms[name],
         }
@@ -275,7 +348,7 @@ def version_diff(older: SLAVersion, newer: SLAVersion) -> list[dict]:
 # ------------------------------------------------------------------ breaches
 
 
-def breach_list_visible_to(user: User) -> QuerySet:
+def breach_list_visible_to(user: User) -> QuerySet[Breach]:
     """Breaches ``user`` may see: everything for marketing, leadership and admins;
     marketing breaches plus their team's (managers) or their own (sellers) for sales."""
     breaches = Breach.objects.select_related(
@@ -292,13 +365,13 @@ def breach_list_visible_to(user: User) -> QuerySet:
 
 
 def breach_filter(
-    breaches: QuerySet,
+    breaches: QuerySet[Breach],
     *,
     side: str = "",
     kind: str = "",
     period: str = "",
     acknowledged: str = "",
-) -> QuerySet:
+) -> QuerySet[Breach]:
     """Apply the compliance page's and the API's filters.
 
     ``period`` is "YYYY-MM" (a month) or "YYYY-Qn" (a quarter), by due time in the
@@ -332,14 +405,14 @@ def period_range(label: str) -> tuple[datetime, datetime]:
     return periods.period_bounds(date(int(year), int(month), 1), Period.MONTH, zone)
 
 
-def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
+def at_risk_targets(*, now: datetime | None = None) -> list[TargetAtRisk]:
     """Marketing's per-period targets in the running period, projected by pace.
 
     Projected MQLs = MQLs so far ÷ share of the period elapsed. "At risk" when the
     projection (or the acceptance rate so far) is below target.
     """
     now = now or timezone.now()
-    rows = []
+    rows: list[TargetAtRisk] = []
     for version in SLAVersion.objects.filter(status=VersionStatus.ACTIVE).select_related("sla"):
         local_today = timezone.localtime(now, ZoneInfo(version.time_zone)).date()
         start = periods.period_start(local_today, version.period)
@@ -364,15 +437,19 @@ def at_risk_targets(*, now: datetime | None = None) -> list[dict]:
     return rows
 
 
-def compliance_history(*, months: int = 6, now: datetime | None = None) -> list[dict]:
-    """Compliance per side for the last ``months`` calendar months, oldest first."""
+def compliance_history(*, months: int = 6, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Compliance per side for the last ``months`` calendar months, oldest first.
+
+    Each row: ``period`` (label), ``since`` (datetime) and an ObligationShare per Side
+    (keyed by the Side itself, as the page and the chart look them up).
+    """
     now = now or timezone.now()
     zone = timezone.get_current_timezone_name()
     start = periods.period_start(timezone.localtime(now).date(), Period.MONTH)
     starts = [start]
     for _ in range(months - 1):
         starts.insert(0, periods.previous_period_start(starts[0], Period.MONTH))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for month in starts:
         since, until = periods.period_bounds(month, Period.MONTH, zone)
         detail = compliance_detail(since=since, until=min(until, now))

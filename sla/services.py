@@ -6,10 +6,11 @@ fingerprint in ``sla.terms``. The hand-over is judged here as a subscriber to
 """
 
 from datetime import date, datetime, time
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Field, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,7 +80,7 @@ def sla_create(
     sales_team: Team,
     segment: str = "",
     region: str = "",
-    **terms,
+    **terms: Any,
 ) -> SLAVersion:
     """Create an SLA for a scope with its first draft version; returns the draft."""
     if not permissions.can_manage_slas(actor):
@@ -100,7 +101,9 @@ def sla_create(
     return _draft_create(actor=actor, sla=sla, based_on=None, terms=terms)
 
 
-def _draft_create(*, actor: User, sla: SLA, based_on: SLAVersion | None, terms: dict) -> SLAVersion:
+def _draft_create(
+    *, actor: User, sla: SLA, based_on: SLAVersion | None, terms: dict[str, Any]
+) -> SLAVersion:
     unknown = set(terms) - set(TERM_FIELDS)
     if unknown:
         raise ValidationError({field: _("Not a term of an SLA.") for field in unknown})
@@ -133,7 +136,7 @@ def _draft_create(*, actor: User, sla: SLA, based_on: SLAVersion | None, terms: 
 
 
 @transaction.atomic
-def version_amend(*, version: SLAVersion, actor: User, **changes) -> SLAVersion:
+def version_amend(*, version: SLAVersion, actor: User, **changes: Any) -> SLAVersion:
     """Change terms. A draft nobody signed is edited in place; otherwise a new draft is made.
 
     Signed terms never change: once the first signature lands, the only way to other terms
@@ -341,7 +344,8 @@ def mql_definition_check(*, lead: Lead, actor: User, override_reason: str = "") 
     for name in version.mql_required_fields:
         value = getattr(lead, f"{name}_id" if name == "account" else name, None)
         if value in (None, ""):
-            label = Lead._meta.get_field(name).verbose_name
+            # The requirable fields are columns (get_field() may return reverse relations).
+            label = cast("Field[Any, Any]", Lead._meta.get_field(name)).verbose_name
             errors[name] = [_("The SLA's MQL definition requires %(field)s.") % {"field": label}]
     if not errors:
         return False
@@ -364,7 +368,7 @@ def sla_clock_start(*, lead: Lead, handed_over_at: datetime) -> SLAClock | None:
     version = selectors.version_active_for(
         segment=lead.segment,
         region=lead.region,
-        sales_team_id=lead.owner.team_id if lead.owner_id else None,
+        sales_team_id=lead.owner.team_id if lead.owner is not None else None,
     )
     if version is None:
         return None
@@ -401,6 +405,9 @@ def handover_judge(
         lead_services.handover_override_record(
             stage_change_id=stage_change_id, override_reason=override_reason.strip()
         )
+    if lead.handed_over_at is None:
+        # lead.handed_over is recorded with the hand-over time set (leads.services.moves).
+        raise ValueError(f"Lead {lead.pk} has no hand-over time to start its SLA clock.")
     return sla_clock_start(lead=lead, handed_over_at=lead.handed_over_at)
 
 

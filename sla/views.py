@@ -323,8 +323,9 @@ def compliance(request):
         breaches = selectors.breach_filter(breaches, **filters.cleaned_data)
     page = Paginator(breaches.order_by("-due_at", "-id"), 25).get_page(request.GET.get("page"))
     for breach in page.object_list:
-        breach.may_acknowledge = breach.acknowledged_at is None and permissions.can_acknowledge(
-            request.user, breach
+        # For the page only: whether this user gets the acknowledge button (not a column).
+        breach.may_acknowledge = (  # type: ignore[attr-defined]
+            breach.acknowledged_at is None and permissions.can_acknowledge(request.user, breach)
         )
     month_since = current["since"]
     return render(

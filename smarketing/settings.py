@@ -188,7 +188,7 @@ CELERY_TASK_ROUTES = {"sla.tasks.*": {"queue": "detection"}}
 # Publishing never waits long on a broker that is down: one quick retry, then the relay
 # leaves the event in the outbox for the sweep (events/relay.py), and the request that
 # recorded it answers as usual.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, float | str | bool] = {
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,

@@ -14,6 +14,7 @@ with signals; these are the same idea as plain registrations.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -22,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 @dataclass(frozen=True)
 class SlotEntry:
     template: str
-    context: Callable[[dict], dict | None] | None = None
+    context: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
     order: int = 100
 
 
@@ -33,7 +34,7 @@ def slot_fill(
     name: str,
     *,
     template: str,
-    context: Callable[[dict], dict | None] | None = None,
+    context: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
     order: int = 100,
 ) -> None:
     """Add ``template`` to the slot ``name`` (idempotent: the same template is added once)."""
@@ -52,16 +53,21 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True, name="slot")
-def render_slot(context: template.Context, name: str, **values) -> SafeString:
+def render_slot(context: template.Context, name: str, **values: Any) -> SafeString:
     """Render every entry of slot ``name`` with the page's context plus ``values``."""
     parts = []
+    # A tag renders inside Template.render(), which always sets context.template.
+    assert context.template is not None
     engine = context.template.engine
     for entry in slot_entries(name):
-        extra: dict | None = {}
+        extra: dict[str, Any] = {}
         if entry.context is not None:
-            extra = entry.context({**context.flatten(), **values})
-            if extra is None:
+            # Template variables are named by strings; the stubs allow any key in a context.
+            page = cast(dict[str, Any], context.flatten())
+            found = entry.context({**page, **values})
+            if found is None:
                 continue
+            extra = found
         with context.push(**values, **extra):
             parts.append(engine.get_template(entry.template).render(context))
     return mark_safe("".join(parts))  # noqa: S308 - each part is an autoescaped template

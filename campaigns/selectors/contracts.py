@@ -4,8 +4,10 @@ They return plain rows (or a subquery) and nothing of the campaign pages, so the
 callers depend on these few functions only.
 """
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
@@ -14,7 +16,29 @@ from campaigns.models import Campaign, CampaignTouch, SpendEntry
 from campaigns.selectors.results import DEFAULT_MODEL, attributed_amounts, day_of, spend_totals
 
 
-def campaigns_starting_or_ending(*, since: datetime, until: datetime) -> list[dict]:
+class CampaignDates(TypedDict):
+    id: int
+    name: str
+    url: str
+    start: date
+    end: date
+    status: str
+
+
+class TopCampaign(TypedDict):
+    id: int
+    name: str
+    url: str
+    spend: Decimal
+    revenue: Decimal
+    roi: float | None  # None without spend
+
+
+class TouchedLead(TypedDict):
+    lead_id: int
+
+
+def campaigns_starting_or_ending(*, since: datetime, until: datetime) -> list[CampaignDates]:
     """Campaigns whose start or end date falls in [since, until): name, url, start, end."""
     first, last = day_of(since), day_of(until)
     rows = (
@@ -39,7 +63,9 @@ def campaigns_starting_or_ending(*, since: datetime, until: datetime) -> list[di
     ]
 
 
-def spend_between(*, since: datetime, until: datetime, campaign_ids=None) -> Decimal:
+def spend_between(
+    *, since: datetime, until: datetime, campaign_ids: Sequence[int] | None = None
+) -> Decimal:
     """Actual spend recorded in [since, until), optionally for some campaigns only."""
     entries = SpendEntry.objects.filter(spent_on__gte=day_of(since), spent_on__lt=day_of(until))
     if campaign_ids is not None:
@@ -48,7 +74,7 @@ def spend_between(*, since: datetime, until: datetime, campaign_ids=None) -> Dec
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-def top_campaigns(*, since: datetime, until: datetime, limit: int = 5) -> list[dict]:
+def top_campaigns(*, since: datetime, until: datetime, limit: int = 5) -> list[TopCampaign]:
     """Campaigns by attributed revenue in the range: name, url, spend, revenue, roi.
 
     Revenue is attributed with the default model (U-shaped) to the leads won in the
@@ -66,7 +92,7 @@ def top_campaigns(*, since: datetime, until: datetime, limit: int = 5) -> list[d
     names = dict(
         Campaign.objects.filter(pk__in=set(revenue) | set(spend)).values_list("id", "name")
     )
-    rows = []
+    rows: list[TopCampaign] = []
     for campaign_id, name in names.items():
         campaign_revenue = revenue.get(campaign_id, Decimal("0.00"))
         campaign_spend = spend.get(campaign_id, Decimal("0.00"))
@@ -89,6 +115,6 @@ def top_campaigns(*, since: datetime, until: datetime, limit: int = 5) -> list[d
     return rows[:limit]
 
 
-def lead_ids_touched_by(campaign_id: int) -> QuerySet:
+def lead_ids_touched_by(campaign_id: int) -> QuerySet[CampaignTouch, TouchedLead]:
     """Ids of leads with a touch on the campaign, as a subquery: ``filter(id__in=…)``."""
     return CampaignTouch.objects.filter(campaign_id=campaign_id).values("lead_id")

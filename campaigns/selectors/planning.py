@@ -2,13 +2,21 @@
 and the people and leads their forms name."""
 
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from campaigns.models import Campaign, ChecklistItem
+from campaigns.models import (
+    Campaign,
+    CampaignStatusChange,
+    CampaignTouch,
+    ChecklistItem,
+    ReviewNote,
+    SpendEntry,
+)
 from campaigns.selectors.visibility import campaign_list_visible_to
 from leads.models import Lead
 
@@ -79,7 +87,42 @@ def quarter_of(day: date) -> tuple[date, date]:
     return first, next_first - timedelta(days=1)
 
 
-def campaign_calendar(user: User, day: date) -> dict:
+class CalendarBar(TypedDict):
+    campaign: Campaign
+    left: float  # % of the quarter
+    width: float
+
+
+class CalendarMonth(TypedDict):
+    label: str
+    width: float
+
+
+class Calendar(TypedDict):
+    rows: list[CalendarBar]
+    months: list[CalendarMonth]
+    first: date
+    last: date
+    quarter: str
+    previous: str  # ISO day of the quarter before, for the links
+    next: str
+    today_left: float | None
+
+
+class TouchKindCount(TypedDict):
+    kind: str
+    count: int
+
+
+class PlanAndLogs(TypedDict):
+    checklist: QuerySet[ChecklistItem]
+    reviews: QuerySet[ReviewNote]
+    spend_entries: QuerySet[SpendEntry]
+    history: QuerySet[CampaignStatusChange]
+    touch_kinds: QuerySet[CampaignTouch, TouchKindCount]
+
+
+def campaign_calendar(user: User, day: date) -> Calendar:
     """The quarter of ``day`` as a timeline: a bar per campaign ``user`` may see, the months.
 
     Positions and widths are percentages of the quarter; a bar is never thinner than
@@ -88,7 +131,7 @@ def campaign_calendar(user: User, day: date) -> dict:
     first, last = quarter_of(day)
     span = (last - first).days + 1
     visible = campaign_list_visible_to(user).values("pk")
-    rows = []
+    rows: list[CalendarBar] = []
     for campaign in campaigns_in_range(first, last).filter(pk__in=visible):
         start = max(campaign.start_date, first)
         end = min(campaign.end_date, last)
@@ -99,7 +142,7 @@ def campaign_calendar(user: User, day: date) -> dict:
                 "width": max(round(100 * ((end - start).days + 1) / span, 2), 1.2),
             }
         )
-    months = []
+    months: list[CalendarMonth] = []
     month = first
     while month <= last:
         next_month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
@@ -121,7 +164,7 @@ def campaign_calendar(user: User, day: date) -> dict:
     }
 
 
-def campaign_plan_and_logs(campaign: Campaign) -> dict:
+def campaign_plan_and_logs(campaign: Campaign) -> PlanAndLogs:
     """What the campaign page lists besides results: checklist, logs, touches by kind."""
     return {
         "checklist": campaign.checklist.select_related("owner"),

@@ -11,7 +11,10 @@ linear, U-shaped (40 % first, 40 % last, 20 % shared by the middle ones; one tou
 gets 100 %, two touches 50/50). A lead's credits always sum to one.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final, TypedDict, cast
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
@@ -20,7 +23,7 @@ from campaigns.models import Campaign, CampaignTouch, SpendEntry
 from leads.models import Account, Lead, LeadStageChange, ReasonCode, Stage
 
 MODELS = ("first_touch", "last_touch", "linear", "u_shaped")
-DEFAULT_MODEL = "u_shaped"
+DEFAULT_MODEL: Final = "u_shaped"
 MODEL_LABELS = {
     "first_touch": "First touch",
     "last_touch": "Last touch",
@@ -47,11 +50,73 @@ CREDITED = {
 }
 
 
+# Ids of the campaigns to report on (None: all of them).
+CampaignIds = Sequence[int] | None
+# A bound of the period (None: open).
+Moment = datetime | None
+# What the raw queries below pass as parameters: ids and adapted timestamps.
+SqlParam = int | str | datetime | None
+
+
+class StageCounts(TypedDict):
+    """Per campaign: leads touched, and leads that reached each stage after a touch."""
+
+    campaign_id: int
+    leads: int
+    mqls: int
+    mqls_accepted: int
+    mqls_rejected: int
+    sals: int
+    sqls: int
+    customers: int
+
+
+class SourcedCount(TypedDict):
+    campaign_id: int
+    sourced: int
+
+
+# A sum computed in raw SQL: a Decimal on PostgreSQL, a float on SQLite; None for no rows.
+SqlAmount = Decimal | float | None
+
+
+class AttributedAmounts(TypedDict):
+    """Per campaign: the amount credited under each attribution model (MODELS)."""
+
+    campaign_id: int
+    first_touch: SqlAmount
+    last_touch: SqlAmount
+    linear: SqlAmount
+    u_shaped: SqlAmount
+
+
+class AttributedLead(TypedDict):
+    lead_id: int
+    reached_at: datetime
+    amount: SqlAmount
+
+
+class SpendTotal(TypedDict):
+    campaign_id: int
+    spend: Decimal | None
+
+
+class SpendDay(TypedDict):
+    spent_on: date
+    amount: Decimal | None
+
+
+class ReasonCount(TypedDict):
+    code: str
+    label: str
+    count: int
+
+
 def day_of(moment: datetime | date) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
 
 
-def _period(field: str, since, until) -> Q:
+def _period(field: str, since: Moment, until: Moment) -> Q:
     condition = Q()
     if since is not None:
         condition &= Q(**{f"{field}__gte": since})
@@ -60,7 +125,9 @@ def _period(field: str, since, until) -> Q:
     return condition
 
 
-def stage_counts(*, campaign_ids=None, since=None, until=None) -> list[dict]:
+def stage_counts(
+    *, campaign_ids: CampaignIds = None, since: Moment = None, until: Moment = None
+) -> list[StageCounts]:
     """Per campaign: leads touched, and leads that reached each stage after a touch.
 
     A lead counts for a stage (influenced) when one of the campaign's touches happened
@@ -99,11 +166,11 @@ def stage_counts(*, campaign_ids=None, since=None, until=None) -> list[dict]:
     )
 
 
-def _in_list(column: str, values: list[int]) -> tuple[str, list]:
+def _in_list(column: str, values: Sequence[int]) -> tuple[str, list[SqlParam]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def _adapt(moment: datetime) -> object:
+def _adapt(moment: datetime) -> SqlParam:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
@@ -111,10 +178,12 @@ def _tables() -> dict[str, str]:
     return {"touch": CampaignTouch._meta.db_table, "lead": Lead._meta.db_table}
 
 
-def sourced_sql(*, campaign_ids=None, since=None, until=None) -> tuple[str, list]:
+def sourced_sql(
+    *, campaign_ids: CampaignIds = None, since: Moment = None, until: Moment = None
+) -> tuple[str, list[SqlParam]]:
     """SQL: per campaign, leads whose first touch of all was this campaign's."""
-    where, params = ["1 = 1"], []
-    outer, outer_params = ["position = 1"], []
+    where, params = ["1 = 1"], list[SqlParam]()
+    outer, outer_params = ["position = 1"], list[SqlParam]()
     if campaign_ids is not None:
         clause, values = _in_list("campaign_id", campaign_ids)
         where.append(f"t.lead_id IN (SELECT lead_id FROM {_tables()['touch']} WHERE {clause})")
@@ -143,12 +212,14 @@ def sourced_sql(*, campaign_ids=None, since=None, until=None) -> tuple[str, list
     return sql, params + outer_params
 
 
-def _credited_touches_sql(measure: str, *, campaign_ids, since, until) -> tuple[str, list]:
+def _credited_touches_sql(
+    measure: str, *, campaign_ids: CampaignIds, since: Moment, until: Moment
+) -> tuple[str, list[SqlParam]]:
     """The CTE ``credited``: counted touches with their position among the lead's."""
     stage_at, amount = CREDITED[measure]
     tables = _tables()
     where = [f"l.{stage_at} IS NOT NULL", f"t.occurred_at < l.{stage_at}"]
-    params: list = []
+    params: list[SqlParam] = []
     if since is not None:
         where.append(f"l.{stage_at} >= %s")
         params.append(_adapt(since))
@@ -176,7 +247,9 @@ def _credited_touches_sql(measure: str, *, campaign_ids, since, until) -> tuple[
     return sql, params
 
 
-def attribution_sql(measure: str, *, campaign_ids=None, since=None, until=None):
+def attribution_sql(
+    measure: str, *, campaign_ids: CampaignIds = None, since: Moment = None, until: Moment = None
+) -> tuple[str, list[SqlParam]]:
     """SQL: per campaign, the amount credited under each model, and the credits."""
     cte, params = _credited_touches_sql(
         measure, campaign_ids=campaign_ids, since=since, until=until
@@ -197,23 +270,34 @@ def attribution_sql(measure: str, *, campaign_ids=None, since=None, until=None):
     return sql, params
 
 
-def _fetch(sql: str, params: list) -> list[dict]:
+def _fetch(sql: str, params: list[SqlParam]) -> list[dict[str, Any]]:
+    """The rows of a raw query as dicts by column name."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def sourced_counts(*, campaign_ids=None, since=None, until=None) -> list[dict]:
-    return _fetch(*sourced_sql(campaign_ids=campaign_ids, since=since, until=until))
+def sourced_counts(
+    *, campaign_ids: CampaignIds = None, since: Moment = None, until: Moment = None
+) -> list[SourcedCount]:
+    return cast(
+        list[SourcedCount],
+        _fetch(*sourced_sql(campaign_ids=campaign_ids, since=since, until=until)),
+    )
 
 
-def attributed_amounts(measure: str, *, campaign_ids=None, since=None, until=None) -> list[dict]:
+def attributed_amounts(
+    measure: str, *, campaign_ids: CampaignIds = None, since: Moment = None, until: Moment = None
+) -> list[AttributedAmounts]:
     """Per campaign: ``measure`` (pipeline or revenue) credited under each model."""
-    return _fetch(*attribution_sql(measure, campaign_ids=campaign_ids, since=since, until=until))
+    return cast(
+        list[AttributedAmounts],
+        _fetch(*attribution_sql(measure, campaign_ids=campaign_ids, since=since, until=until)),
+    )
 
 
-def attributed_by_lead(measure: str, *, campaign_id: int, model: str) -> list[dict]:
+def attributed_by_lead(measure: str, *, campaign_id: int, model: str) -> list[AttributedLead]:
     """One campaign's credited amount per converted lead, with when it converted.
 
     One row per lead that reached the stage after a touch of the campaign: what the
@@ -230,10 +314,12 @@ def attributed_by_lead(measure: str, *, campaign_id: int, model: str) -> list[di
         # SQLite hands back text for the timestamp; PostgreSQL a datetime.
         if isinstance(row["reached_at"], str):
             row["reached_at"] = datetime.fromisoformat(row["reached_at"])
-    return rows
+    return cast(list[AttributedLead], rows)
 
 
-def spend_totals(*, campaign_ids=None, since=None, until=None) -> list[dict]:
+def spend_totals(
+    *, campaign_ids: CampaignIds = None, since: Moment = None, until: Moment = None
+) -> list[SpendTotal]:
     entries = SpendEntry.objects.all()
     if campaign_ids is not None:
         entries = entries.filter(campaign_id__in=list(campaign_ids))
@@ -244,7 +330,7 @@ def spend_totals(*, campaign_ids=None, since=None, until=None) -> list[dict]:
     return list(entries.values("campaign_id").annotate(spend=Sum("amount")).order_by())
 
 
-def spend_by_day(campaign: Campaign) -> list[dict]:
+def spend_by_day(campaign: Campaign) -> list[SpendDay]:
     return list(
         campaign.spend_entries.values("spent_on")
         .annotate(amount=Sum("amount"))
@@ -252,7 +338,7 @@ def spend_by_day(campaign: Campaign) -> list[dict]:
     )
 
 
-def rejection_reasons(campaign: Campaign, limit: int = 5) -> list[dict]:
+def rejection_reasons(campaign: Campaign, limit: int = 5) -> list[ReasonCount]:
     """Why sales rejected the campaign's MQLs: reason codes by count, most frequent first.
 
     A rejection counts for the campaign when one of its touches came before it.

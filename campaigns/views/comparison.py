@@ -1,6 +1,7 @@
 """Campaigns side by side for a period, and its CSV export."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -43,7 +44,8 @@ def campaign_comparison(request):
             "sort": analytics.COMPARISON_DEFAULT_SORT,
         }
     )
-    rows, totals = [], None
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, Any] | None = None
     if form.is_valid():
         data = form.cleaned_data
         rows, totals = analytics.campaign_comparison(

@@ -20,6 +20,8 @@ from kpis import analytics, charts, histograms, selectors
 from kpis.models import KpiDefinition, KpiTarget
 from kpis.periods import period_start
 from kpis.selectors import Slice
+from kpis.selectors.durations import Durations
+from kpis.selectors.money import RevenuePeriod
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,14 @@ class Range:
     # Results shared by several panels of one page (one request), e.g. revenue rows.
     memo: dict = field(default_factory=dict, compare=False, hash=False)
 
-    def revenue_rows(self) -> list[dict]:
+    def revenue_rows(self) -> list[RevenuePeriod]:
         if "revenue" not in self.memo:
             self.memo["revenue"] = selectors.revenue_by_period(
                 since=self.since, until=self.until, period="month", slice=self.slice
             )
         return self.memo["revenue"]
 
-    def durations(self) -> dict[str, dict]:
+    def durations(self) -> dict[str, Durations]:
         """Velocity and speed-to-lead summaries, read together (one snapshot query)."""
         if "durations" not in self.memo:
             self.memo["durations"] = selectors.durations_summary(

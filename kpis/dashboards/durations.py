@@ -6,6 +6,7 @@ import pandas as pd
 
 from kpis import analytics, charts, selectors
 from kpis.dashboards.base import Panel, Range, owner_names
+from kpis.selectors.durations import DurationRow, Durations
 
 VELOCITY_PAIRS = (("mql", "sal"), ("sal", "sql"), ("sql", "customer"), ("mql", "customer"))
 
@@ -33,11 +34,15 @@ def velocity_panel(r: Range) -> Panel:
     )
 
 
+def _total_row(durations: Durations) -> DurationRow:
+    return {"group": "total", **durations}
+
+
 def speed_to_lead_panel(r: Range, *, group_by: str = "total") -> Panel:
     if group_by == "total":
         summary = r.durations()
-        decision = [{"group": "total", **summary["decision"]}]
-        touch = [{"group": "total", **summary["first_touch"]}]
+        decision: list[DurationRow] = [_total_row(summary["decision"])]
+        touch: list[DurationRow] = [_total_row(summary["first_touch"])]
         decision = [row for row in decision if row["count"]]
         touch = [row for row in touch if row["count"]]
     else:

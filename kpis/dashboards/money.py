@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from kpis import analytics, charts, selectors
@@ -10,7 +12,13 @@ from kpis.models import Measure
 
 
 def _against_target_panel(
-    r: Range, *, key: str, measure: str, column: str, label: str, kind: str
+    r: Range,
+    *,
+    key: str,
+    measure: str,
+    column: Literal["revenue", "customers"],
+    label: str,
+    kind: str,
 ) -> Panel:
     """A measure per month beside its target (revenue, new customers)."""
     frame = analytics.target_frame(

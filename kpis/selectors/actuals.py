@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import partial
+from typing import Literal
 
 from django.db.models import Count, Q
 
@@ -25,7 +26,13 @@ def _stage_volume(stage: str, *, since: dt.datetime, until: dt.datetime, slice: 
     return slice.leads().filter(**{f"{stamp}__gte": since, f"{stamp}__lt": until}).count()
 
 
-def _from_totals(key: str, *, since: dt.datetime, until: dt.datetime, slice: Slice) -> float | None:
+def _from_totals(
+    key: Literal["customers", "revenue", "win_rate"],
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    slice: Slice,
+) -> float | None:
     """New customers, revenue or win rate, from ``totals``."""
     value = totals(since=since, until=until, slice=slice)[key]
     return float(value) if value is not None else None

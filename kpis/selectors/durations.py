@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TypedDict
 
 from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
@@ -17,13 +18,42 @@ from kpis.selectors.groups import (
     latest_snapshot_run,
 )
 from kpis.selectors.slices import ALL_LEADS, Slice
+from leads.models import Lead
 from sla import selectors as sla_selectors
 
 # Without percentile_cont (SQLite), velocity reads at most this many durations.
 PERCENTILE_FALLBACK_LIMIT = 100_000
 
 
-def _percentiles(durations: QuerySet, group_field: str | None) -> list[dict]:
+class Durations(TypedDict):
+    """How many durations, and their median and 90th percentile in hours (None: none)."""
+
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class _GroupDurations(Durations):
+    group: object  # the grouped value as the database returns it (None: no grouping)
+
+
+class DurationRow(TypedDict):
+    group: str
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class SpeedToLeadEffect(TypedDict):
+    group: str  # "met" or "breached"
+    mql: int
+    sal: int
+    sql: int
+    customer: int
+    median_hours_to_customer: float | None
+
+
+def _percentiles(durations: QuerySet[Lead], group_field: str | None) -> list[_GroupDurations]:
     """Median and 90th percentile of a duration column, per group, in hours.
 
     PostgreSQL: ``percentile_cont`` over the subquery, one sort per group in the
@@ -42,7 +72,7 @@ def _percentiles(durations: QuerySet, group_field: str | None) -> list[dict]:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            result = []
+            result: list[_GroupDurations] = []
             for row in cursor.fetchall():
                 group, (count, quantiles) = (row[0], row[1:]) if group_field else (None, row)
                 if not count:
@@ -95,7 +125,7 @@ def velocity(
     stage_to: str = "customer",
     group_by: str = "total",
     slice: Slice = ALL_LEADS,
-) -> list[dict]:
+) -> list[DurationRow]:
     """Median and p90 hours from A to B for the leads that reached A in the range and B since.
 
     A lead whose B timestamp is earlier than its A timestamp (moved through a
@@ -109,16 +139,24 @@ def velocity(
     return _durations_by(durations, start=start, end=end, group_by=group_by, stamp=start)
 
 
-def _durations_by(durations, *, start: str, end: str, group_by: str, stamp: str) -> list[dict]:
+def _durations_by(
+    durations: QuerySet[Lead], *, start: str, end: str, group_by: str, stamp: str
+) -> list[DurationRow]:
     durations = durations.annotate(
         _duration=ExpressionWrapper(F(end) - F(start), output_field=DurationField())
     )
     if group_by != "total":
         durations = durations.annotate(_group=group_expression(group_by, stamp))
     rows = _percentiles(durations.order_by(), group_field="_group" if group_by != "total" else None)
-    for row in rows:
-        row["group"] = "total" if group_by == "total" else group_label(group_by, row["group"])
-    return rows
+    return [
+        {
+            "group": "total" if group_by == "total" else group_label(group_by, row["group"]),
+            "count": row["count"],
+            "median_hours": row["median_hours"],
+            "p90_hours": row["p90_hours"],
+        }
+        for row in rows
+    ]
 
 
 def speed_to_lead(
@@ -128,7 +166,7 @@ def speed_to_lead(
     to: str = "decision",
     group_by: str = "total",
     slice: Slice = ALL_LEADS,
-) -> list[dict]:
+) -> list[DurationRow]:
     """Hours from hand-over to decision (accept/reject) or to first touch, median and p90.
 
     The cohort is the leads handed over in the range. A first touch logged before the
@@ -147,14 +185,14 @@ def speed_to_lead(
 
 def speed_to_lead_effect(
     *, since: dt.datetime, until: dt.datetime, slice: Slice = ALL_LEADS
-) -> list[dict]:
+) -> list[SpeedToLeadEffect]:
     """MQL cohorts split by whether sales breached the SLA on them: counts and velocity.
 
     The organisation's own cost of slow follow-up: compare conversion and time to
     customer between the breached and the met MQLs.
     """
     breached = sla_selectors.breached_lead_ids()
-    result = []
+    result: list[SpeedToLeadEffect] = []
     for label, condition in (("met", ~Q(id__in=breached)), ("breached", Q(id__in=breached))):
         cohort = slice.leads().filter(condition, mql_at__gte=since, mql_at__lt=until)
         counts = cohort.aggregate(
@@ -173,7 +211,10 @@ def speed_to_lead_effect(
         result.append(
             {
                 "group": label,
-                **counts,
+                "mql": counts["mql"],
+                "sal": counts["sal"],
+                "sql": counts["sql"],
+                "customer": counts["customer"],
                 "median_hours_to_customer": speed[0]["median_hours"] if speed else None,
             }
         )
@@ -182,7 +223,7 @@ def speed_to_lead_effect(
 
 def durations_summary(
     *, names: list[str], since: dt.datetime, until: dt.datetime, slice: Slice = ALL_LEADS
-) -> dict[str, dict]:
+) -> dict[str, Durations]:
     """Median and p90 hours of durations (kpis.histograms.DURATIONS) for the dashboards.
 
     For all leads, read off the daily histograms (within a bucket's width, a few
@@ -201,7 +242,7 @@ def durations_summary(
             }
             for name, counts in merged.items()
         }
-    result = {}
+    result: dict[str, Durations] = {}
     for name in names:
         if name in ("decision", "first_touch"):
             rows = speed_to_lead(since=since, until=until, to=name, slice=slice)
@@ -211,7 +252,11 @@ def durations_summary(
                 since=since, until=until, stage_from=stage_from, stage_to=stage_to, slice=slice
             )
         result[name] = (
-            {key: rows[0][key] for key in ("count", "median_hours", "p90_hours")}
+            {
+                "count": rows[0]["count"],
+                "median_hours": rows[0]["median_hours"],
+                "p90_hours": rows[0]["p90_hours"],
+            }
             if rows
             else {"count": 0, "median_hours": None, "p90_hours": None}
         )

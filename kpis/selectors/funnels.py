@@ -7,13 +7,15 @@ snapshot, plus the few leads that moved since, come from the live table; see ``f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from kpis.models import KpiSnapshot
+from kpis.models import KpiSnapshot, SnapshotRun
 from kpis.selectors.groups import (
     STAGE_FIELD,
     STAGES,
@@ -27,11 +29,21 @@ from kpis.selectors.groups import (
 from kpis.selectors.slices import ALL_LEADS, Slice, campaign_choices
 
 
+class FunnelRow(TypedDict):
+    """One group's leads at each stage (STAGES)."""
+
+    group: str
+    mql: int
+    sal: int
+    sql: int
+    customer: int
+
+
 @dataclass
 class FunnelRows:
     """Counts per group, in group order; ``rows`` holds dicts of group + stage counts."""
 
-    rows: list[dict] = field(default_factory=list)
+    rows: list[FunnelRow] = field(default_factory=list)
     from_snapshot: bool = False
 
 
@@ -39,20 +51,31 @@ def _empty_counts() -> dict[str, int]:
     return dict.fromkeys(STAGES, 0)
 
 
-def _merge(target: dict[str, dict[str, int]], label: str, counts: dict) -> None:
+def _row(label: str, counts: dict[str, int]) -> FunnelRow:
+    return {
+        "group": label,
+        "mql": counts["mql"],
+        "sal": counts["sal"],
+        "sql": counts["sql"],
+        "customer": counts["customer"],
+    }
+
+
+# ``counts``: a values() row or {stage: n}, its numbers counted or summed by the database.
+def _merge(target: dict[str, dict[str, int]], label: str, counts: Mapping[str, Any]) -> None:
     bucket = target.setdefault(label, _empty_counts())
     for stage in STAGES:
         bucket[stage] += int(counts.get(stage) or 0)
 
 
 def _ordered_rows(
-    counts: dict[str, dict[str, int]], group_by: str, since, until
-) -> list[dict[str, object]]:
+    counts: dict[str, dict[str, int]], group_by: str, since: dt.datetime, until: dt.datetime
+) -> list[FunnelRow]:
     if group_by in TIME_GROUPS:
         labels = time_buckets(group_by, since, until)
     else:
         labels = sorted(counts, key=lambda label: (-counts[label]["mql"], label))
-    return [{"group": label, **counts.get(label, _empty_counts())} for label in labels]
+    return [_row(label, counts.get(label, _empty_counts())) for label in labels]
 
 
 def funnel(
@@ -95,6 +118,9 @@ def funnel(
         _funnel_live(counts, since=since, until=until, view=view, group_by=group_by, slice=slice)
         return FunnelRows(rows=_ordered_rows(counts, group_by, since, until))
 
+    # can_use_snapshot checked both.
+    assert run is not None
+    assert snapshot_group is not None
     split = min(until, run.as_of)
     _funnel_from_snapshot(
         counts, since=since, split=split, view=view, group_by=group_by, group=snapshot_group
@@ -108,7 +134,15 @@ def funnel(
     return FunnelRows(rows=_ordered_rows(counts, group_by, since, until), from_snapshot=True)
 
 
-def _funnel_live(counts, *, since, until, view, group_by, slice) -> None:
+def _funnel_live(
+    counts: dict[str, dict[str, int]],
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    view: str,
+    group_by: str,
+    slice: Slice,  # noqa: A002 - the domain's word for a filtered view
+) -> None:
     leads = slice.leads()
     if view == "cohort":
         cohort = leads.filter(mql_at__gte=since, mql_at__lt=until)
@@ -127,17 +161,25 @@ def _funnel_live(counts, *, since, until, view, group_by, slice) -> None:
         return
     for stage in STAGES:
         stamp = STAGE_FIELD[stage]
-        rows = (
+        entered = (
             leads.filter(**{f"{stamp}__gte": since, f"{stamp}__lt": until})
             .values(group=group_expression(group_by, stamp))
             .annotate(n=Count("pk"))
             .order_by()
         )
-        for row in rows:
-            _merge(counts, group_label(group_by, row["group"]), {stage: row["n"]})
+        for entered_row in entered:
+            _merge(counts, group_label(group_by, entered_row["group"]), {stage: entered_row["n"]})
 
 
-def _funnel_from_snapshot(counts, *, since, split, view, group_by, group) -> None:
+def _funnel_from_snapshot(
+    counts: dict[str, dict[str, int]],
+    *,
+    since: dt.datetime,
+    split: dt.datetime,
+    view: str,
+    group_by: str,
+    group: str,
+) -> None:
     prefix = "cohort_" if view == "cohort" else "entered_"
     first_day = timezone.localtime(since).date()
     last_day = timezone.localtime(split).date()  # exclusive: split is a local midnight
@@ -165,7 +207,15 @@ def _funnel_from_snapshot(counts, *, since, split, view, group_by, group) -> Non
         _merge(counts, label, {stage: row["total"]})
 
 
-def _cohort_moved_since(counts, *, since, split, run, group_by, slice) -> None:
+def _cohort_moved_since(
+    counts: dict[str, dict[str, int]],
+    *,
+    since: dt.datetime,
+    split: dt.datetime,
+    run: SnapshotRun,
+    group_by: str,
+    slice: Slice,  # noqa: A002 - the domain's word for a filtered view
+) -> None:
     """Closed cohorts' leads that reached SAL, SQL or customer after the snapshot."""
     as_of = run.as_of
     moved = slice.leads().filter(
@@ -186,9 +236,15 @@ def _cohort_moved_since(counts, *, since, split, run, group_by, slice) -> None:
         _merge(counts, group_label(group_by, row["group"]), row)
 
 
-def _funnel_by_campaign(*, since, until, view, slice) -> list[dict]:
+def _funnel_by_campaign(
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    view: str,
+    slice: Slice,  # noqa: A002 - the domain's word for a filtered view
+) -> list[FunnelRow]:
     """One funnel row per campaign with touched leads (a lead can count for several)."""
-    rows = []
+    rows: list[FunnelRow] = []
     for campaign in campaign_choices():
         campaign_slice = Slice(**{**slice.__dict__, "campaign_id": campaign["id"]})
         counts: dict[str, dict[str, int]] = {}
@@ -197,6 +253,6 @@ def _funnel_by_campaign(*, since, until, view, slice) -> list[dict]:
         )
         total = counts.get("total", _empty_counts())
         if any(total.values()):
-            rows.append({"group": campaign["name"], **total})
+            rows.append(_row(campaign["name"], total))
     rows.sort(key=lambda row: (-row["mql"], row["group"]))
     return rows

@@ -8,16 +8,18 @@ February in Europe/Berlin.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import Expression, F, Value
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
 from kpis.models import SnapshotRun
 
 # The funnel's stages and the timestamp that says a lead first reached each one.
-STAGES = ("mql", "sal", "sql", "customer")
+StageName = Literal["mql", "sal", "sql", "customer"]
+STAGES: tuple[StageName, ...] = ("mql", "sal", "sql", "customer")
 STAGE_FIELD = {"mql": "mql_at", "sal": "sal_at", "sql": "sql_at", "customer": "won_at"}
 
 TIME_GROUPS = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
@@ -42,11 +44,13 @@ def is_local_midnight(moment: dt.datetime) -> bool:
     return timezone.localtime(moment).time() == dt.time.min
 
 
-def group_label(group_by: str, value) -> str:
+def group_label(group_by: str, value: object) -> str:
     """How a group shows in tables, the API and CSV: "2026-01", "2026-Q1", "web form"."""
     if group_by in TIME_GROUPS:
         if isinstance(value, dt.datetime):
             value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        # A time group's value is a date (a datetime was made a local date just above).
+        assert isinstance(value, dt.date)
         if group_by == "month":
             return value.strftime("%Y-%m")
         if group_by == "quarter":
@@ -57,7 +61,7 @@ def group_label(group_by: str, value) -> str:
     return str(value)
 
 
-def group_expression(group_by: str, stamp_field: str):
+def group_expression(group_by: str, stamp_field: str) -> Expression | F:
     """The ORM expression a ``group_by`` groups on (``stamp_field`` dates the time groups)."""
     if group_by in TIME_GROUPS:
         return TIME_GROUPS[group_by](stamp_field)

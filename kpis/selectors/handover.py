@@ -4,6 +4,7 @@ reasons, SLA compliance per seller."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from django.db.models import Count, Q
 
@@ -13,16 +14,36 @@ from leads.models import LeadStageChange, ReasonCode
 from sla import selectors as sla_selectors
 
 
+class Acceptance(TypedDict):
+    group: str
+    mql: int
+    accepted: int
+    rejected: int
+
+
+class RejectionReason(TypedDict):
+    reason_code: str
+    reason: str
+    rejections: int
+
+
+class SellerCompliance(TypedDict):
+    owner_id: int
+    handed_over: int
+    met: int
+    compliance: float
+
+
 def acceptance_by(
     *, since: dt.datetime, until: dt.datetime, group_by: str = "source", slice: Slice = ALL_LEADS
-) -> list[dict]:
+) -> list[Acceptance]:
     """Of the MQLs handed over in the range, how many sales accepted and rejected, per group.
 
     Acceptance rate = accepted ÷ (accepted + rejected); MQLs still waiting count in
     neither. A lead rejected, recycled and later accepted counts as accepted.
     """
     if group_by == "campaign":
-        rows = []
+        rows: list[Acceptance] = []
         for campaign in campaign_choices():
             campaign_slice = Slice(**{**slice.__dict__, "campaign_id": campaign["id"]})
             counted = acceptance_by(
@@ -32,7 +53,7 @@ def acceptance_by(
                 rows.append({**counted[0], "group": campaign["name"]})
         return rows
     rejected_ids = LeadStageChange.objects.filter(action="reject").values("lead_id")
-    rows = (
+    counts = (
         slice.leads()
         .filter(mql_at__gte=since, mql_at__lt=until)
         .values(group=group_expression(group_by, "mql_at"))
@@ -43,12 +64,12 @@ def acceptance_by(
         )
         .order_by("-mql")
     )
-    return [{**row, "group": group_label(group_by, row["group"])} for row in rows]
+    return [{**row, "group": group_label(group_by, row["group"])} for row in counts]
 
 
 def rejection_reasons(
     *, since: dt.datetime, until: dt.datetime, slice: Slice = ALL_LEADS
-) -> list[dict]:
+) -> list[RejectionReason]:
     """Rejections recorded in the range, per reason code, most frequent first."""
     leads = slice.leads().values("id")
     rows = (
@@ -71,7 +92,7 @@ def rejection_reasons(
 
 def compliance_by_seller(
     *, since: dt.datetime, until: dt.datetime, slice: Slice = ALL_LEADS
-) -> list[dict]:
+) -> list[SellerCompliance]:
     """Per seller: MQLs handed over in the range, and how many had no sales breach."""
     breached = sla_selectors.breached_lead_ids()
     rows = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from campaigns import selectors as campaign_selectors
+from campaigns.selectors.contracts import TopCampaign
 from kpis.cache import cached_panel
 from sla import selectors as sla_selectors
 
@@ -25,7 +26,7 @@ def sla_compliance(*, since: dt.datetime, until: dt.datetime) -> dict[str, float
     )
 
 
-def top_campaigns(*, since: dt.datetime, until: dt.datetime, limit: int = 5) -> list[dict]:
+def top_campaigns(*, since: dt.datetime, until: dt.datetime, limit: int = 5) -> list[TopCampaign]:
     """Campaigns by attributed revenue, with spend and ROI (from the campaigns area).
 
     Cached like sla_compliance: U-shaped attribution over every touch of the range is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from django.db.models import QuerySet
 
@@ -76,7 +77,12 @@ class Slice:
 ALL_LEADS = Slice()
 
 
-def campaign_choices() -> list[dict]:
+class CampaignChoice(TypedDict):
+    id: int
+    name: str
+
+
+def campaign_choices() -> list[CampaignChoice]:
     """Campaigns as ``{"id", "name"}``, by name (the campaign filter and the campaign groups)."""
     return list(Campaign.objects.order_by("name").values("id", "name"))
 
@@ -98,7 +104,7 @@ def distinct_values(field_name: str) -> list[str]:
     )
 
 
-def kpi_slice(filters: dict, *, forced_team_id: int | None = None) -> Slice:
+def kpi_slice(filters: dict[str, Any], *, forced_team_id: int | None = None) -> Slice:
     """The Slice a KPI definition's filters describe, narrowed to a forced team."""
     team = filters.get("team")
     campaign = filters.get("campaign")

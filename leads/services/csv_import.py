@@ -7,6 +7,8 @@ waits in the outbox and runs when it is back.
 
 import csv
 import io
+from collections.abc import Iterator
+from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
@@ -27,6 +29,14 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 IMPORT_CHUNK = 500
 # Kept on the import row for the report; the count of bad rows is always exact.
 MAX_REPORTED_ERRORS = 2_000
+
+
+class RowError(TypedDict):
+    """One problem of the import report (LeadImport.errors)."""
+
+    row: int
+    field: str
+    message: str
 
 
 def _header(text: str) -> list[str]:
@@ -86,7 +96,7 @@ def lead_import_create(*, actor: User, filename: str, data: bytes) -> LeadImport
     return lead_import
 
 
-def _data_rows(text: str):
+def _data_rows(text: str) -> Iterator[tuple[int, list[str], list[str]]]:
     """(row number, cells by column) for each non-blank data row; row 1 is the header."""
     reader = csv.reader(io.StringIO(text))
     header = [column.strip().lower() for column in next(reader, [])]
@@ -139,9 +149,10 @@ def lead_import_run(*, import_id: int) -> bool:
 
 
 def _import_rows(lead_import: LeadImport) -> None:
-    errors: list[dict] = []
+    errors: list[RowError] = []
     error_count = 0
-    chunk: list[tuple[int, dict]] = []
+    # (line, cells by column), None for a row with more cells than the header.
+    chunk: list[tuple[int, dict[str, str] | None]] = []
     processed = 0
 
     def flush() -> None:
@@ -150,7 +161,7 @@ def _import_rows(lead_import: LeadImport) -> None:
         lines = [line for line, item in chunk if item is not None]
         with transaction.atomic():
             result = lead_upsert_many(actor=lead_import.created_by, items=items)
-            new_errors = [
+            new_errors: list[RowError] = [
                 {"row": line, "field": "", "message": _("This row has more cells than the header.")}
                 for line, item in chunk
                 if item is None

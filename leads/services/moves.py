@@ -42,7 +42,7 @@ def _reason_code_check(reason_code: str, action: str) -> None:
         )
 
 
-def _amount_check(amount, move: lifecycle.Move) -> Decimal:
+def _amount_check(amount: object, move: lifecycle.Move) -> Decimal:
     label = move.amount_label.lower()
     if amount in (None, ""):
         raise ValidationError({"amount": _("The %(label)s is required.") % {"label": label}})
@@ -88,7 +88,7 @@ def lead_transition(
     expected_stage: str | None = None,
     reason_code: str = "",
     comment: str = "",
-    amount=None,
+    amount: Decimal | int | str | None = None,
     owner: User | None = None,
     override_reason: str = "",
 ) -> LeadStageChange:

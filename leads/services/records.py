@@ -1,5 +1,7 @@
 """Writes for a lead's record: create and edit (not its stage or owner)."""
 
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -48,11 +50,13 @@ def _validate_and_point_at_fields(lead: Lead) -> None:
         }
         general = by_field.pop(NON_FIELD_ERRORS, [])
         for item in general:
-            by_field.setdefault(CONSTRAINT_FIELDS.get(item.code, NON_FIELD_ERRORS), []).append(item)
+            by_field.setdefault(
+                CONSTRAINT_FIELDS.get(item.code or "", NON_FIELD_ERRORS), []
+            ).append(item)
         raise ValidationError(by_field) from error
 
 
-def _with_account(fields: dict, company: str) -> dict:
+def _with_account(fields: dict[str, Any], company: str) -> dict[str, Any]:
     """``company`` (a name or a domain) names the account when none is given."""
     company = (company or "").strip()
     if company and fields.get("account") is None:
@@ -65,7 +69,7 @@ def _event_value(value: object) -> object:
 
 
 @transaction.atomic
-def lead_create(*, actor: User, company: str = "", **fields) -> Lead:
+def lead_create(*, actor: User, company: str = "", **fields: Any) -> Lead:
     """Create a lead at stage ``lead``. Marketing (and admins) create leads.
 
     ``company``, a company name or domain, finds or creates the lead's account.
@@ -91,7 +95,7 @@ def lead_create(*, actor: User, company: str = "", **fields) -> Lead:
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, actor: User, company: str = "", **changes) -> Lead:
+def lead_update(*, lead: Lead, actor: User, company: str = "", **changes: Any) -> Lead:
     """Change a lead's record (not its stage or owner). Marketing edits leads.
 
     Records ``lead.updated`` with each changed field's old and new value; a change to

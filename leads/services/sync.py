@@ -8,11 +8,14 @@ key kind, one multi-row INSERT and one bulk UPDATE per batch, whatever its size,
 one INSERT of the batch's domain events (``lead.created``, ``lead.updated``).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,11 +52,23 @@ IGNORED_FIELDS = frozenset(
     }
 )
 _CHAR_FIELDS = tuple(name for name in SYNC_FIELDS if name not in ("account", "score"))
-_MODEL_FIELDS = {name: Lead._meta.get_field(name) for name in SYNC_FIELDS}
+# Every sync field is a column of the lead (get_field() may also return reverse relations).
+_MODEL_FIELDS = {
+    name: cast("models.Field[Any, Any]", Lead._meta.get_field(name)) for name in SYNC_FIELDS
+}
 # Text fields whose only rule is a maximum length (e-mail has a format too).
 _PLAIN_TEXT_FIELDS = {
-    name: _MODEL_FIELDS[name].max_length for name in _CHAR_FIELDS if name != "email"
+    name: limit
+    for name in _CHAR_FIELDS
+    if name != "email" and (limit := _MODEL_FIELDS[name].max_length) is not None
 }
+# An item as the client sent it, and an item's cleaned field values by model field name
+# (text, an account id, a score): both genuinely mixed.
+Item = dict[str, Any]
+Values = dict[str, Any]
+# How a batch finds its existing leads: ("external_id", source_system, external_id) or
+# ("email", lower-cased e-mail).
+Key = tuple[str, ...]
 
 
 def _too_long(value: str, limit: int) -> list[str]:
@@ -69,11 +84,11 @@ class UpsertResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     # Lead ids per item index, for the items that were written or found unchanged.
     lead_ids: dict[int, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,
             "updated": self.updated,
@@ -82,7 +97,7 @@ class UpsertResult:
         }
 
 
-def lead_upsert_many(*, actor: User, items: list[dict]) -> UpsertResult:
+def lead_upsert_many(*, actor: User, items: list[Item]) -> UpsertResult:
     """Create or update up to MAX_BATCH leads; report bad items by index with field messages.
 
     Marketing, admins and integrations acting as a marketing service account may sync.
@@ -107,10 +122,10 @@ def lead_upsert_many(*, actor: User, items: list[dict]) -> UpsertResult:
     raise AssertionError("unreachable")
 
 
-def _upsert(items: list[dict], *, actor: User) -> UpsertResult:
+def _upsert(items: list[Item], *, actor: User) -> UpsertResult:
     result = UpsertResult()
     now = timezone.now()
-    cleaned: dict[int, dict] = {}
+    cleaned: dict[int, Values] = {}
     companies: dict[int, str] = {}
     for index, item in enumerate(items):
         try:
@@ -131,10 +146,10 @@ def _upsert(items: list[dict], *, actor: User) -> UpsertResult:
             if index in cleaned and "account" not in cleaned[index]:
                 cleaned[index]["account"] = account_ids[company.lower()]
 
-    to_create: dict[int, dict] = {}
+    to_create: dict[int, Values] = {}
     to_update: dict[int, Lead] = {}
     changed_fields: set[str] = set()
-    changes_by_index: dict[int, dict[str, list]] = {}
+    changes_by_index: dict[int, dict[str, list[Any]]] = {}
     # E-mails already taken by an item of this batch: a second item may not take one too.
     claimed_emails: dict[str, int] = {}
     for index in sorted(cleaned):
@@ -203,12 +218,12 @@ def _upsert(items: list[dict], *, actor: User) -> UpsertResult:
     return result
 
 
-def _clean_item(item) -> tuple[dict, str]:
+def _clean_item(item: object) -> tuple[Values, str]:
     """Field values converted and validated like the model's fields; ValidationError if not."""
     if not isinstance(item, dict):
         raise ValidationError({"non_field_errors": [_("Each lead must be an object.")]})
     errors: dict[str, list[str]] = {}
-    values: dict[str, object] = {}
+    values: Values = {}
     for name, raw in item.items():
         if name in IGNORED_FIELDS or name in INPUT_ONLY_FIELDS:
             continue
@@ -250,7 +265,7 @@ def _clean_item(item) -> tuple[dict, str]:
     return values, company
 
 
-def _check_accounts(cleaned: dict[int, dict], result: UpsertResult) -> None:
+def _check_accounts(cleaned: dict[int, Values], result: UpsertResult) -> None:
     wanted = {values["account"] for values in cleaned.values() if values.get("account")}
     if not wanted:
         return
@@ -263,15 +278,15 @@ def _check_accounts(cleaned: dict[int, dict], result: UpsertResult) -> None:
             del cleaned[index]
 
 
-def _key(values: dict) -> tuple:
+def _key(values: Values) -> Key:
     if values.get("external_id"):
         return ("external_id", values.get("source_system", ""), values["external_id"])
     return ("email", values["email"].lower())
 
 
-def _drop_duplicates(cleaned: dict[int, dict], result: UpsertResult) -> None:
+def _drop_duplicates(cleaned: dict[int, Values], result: UpsertResult) -> None:
     """Items sent twice in one batch: the last one wins, the earlier ones are reported."""
-    last_index: dict[tuple, int] = {}
+    last_index: dict[Key, int] = {}
     for index in sorted(cleaned):
         last_index[_key(cleaned[index])] = index
     for index in sorted(cleaned):
@@ -285,12 +300,12 @@ def _drop_duplicates(cleaned: dict[int, dict], result: UpsertResult) -> None:
             del cleaned[index]
 
 
-def _existing_leads(items) -> tuple[dict[tuple, Lead], dict[str, Lead]]:
+def _existing_leads(items: Iterable[Values]) -> tuple[dict[Key, Lead], dict[str, Lead]]:
     """Existing leads for the whole batch: one query by external id, one by e-mail."""
     items = list(items)
     external_ids = {values["external_id"] for values in items if values.get("external_id")}
     emails = {values["email"].lower() for values in items if values.get("email")}
-    by_external_id: dict[tuple, Lead] = {}
+    by_external_id: dict[Key, Lead] = {}
     by_email: dict[str, Lead] = {}
     if external_ids:
         systems = {values.get("source_system", "") for values in items if values.get("external_id")}
@@ -311,7 +326,9 @@ def _existing_leads(items) -> tuple[dict[tuple, Lead], dict[str, Lead]]:
     return by_external_id, by_email
 
 
-def _match(values: dict, by_external_id: dict, by_email: dict) -> Lead | None:
+def _match(
+    values: Values, by_external_id: dict[Key, Lead], by_email: dict[str, Lead]
+) -> Lead | None:
     if values.get("external_id"):
         key = (values.get("source_system", ""), values["external_id"])
         lead = by_external_id.get(key)
@@ -325,8 +342,8 @@ def _match(values: dict, by_external_id: dict, by_email: dict) -> Lead | None:
     return by_email.get(values["email"].lower())
 
 
-def _changes(lead: Lead, values: dict) -> dict[str, object]:
-    changes = {}
+def _changes(lead: Lead, values: Values) -> dict[str, object]:
+    changes: dict[str, object] = {}
     for name, value in values.items():
         current = lead.account_id if name == "account" else getattr(lead, name)
         if current != value:
@@ -344,7 +361,7 @@ _INSERT_DEFAULTS = {
 }
 
 
-def _insert(new_items: list[dict], now) -> list[int]:
+def _insert(new_items: list[Values], now: datetime) -> list[int]:
     """Insert new leads (cleaned values by field name) at stage lead; return their ids.
 
     On PostgreSQL one multi-row INSERT … RETURNING id written here rather than
@@ -367,7 +384,8 @@ def _insert(new_items: list[dict], now) -> list[int]:
         Lead.objects.bulk_create(leads)
         return [lead.pk for lead in leads]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
+    # A concrete field is one whose column is not None (Django defines it so).
+    columns = ", ".join(quote(cast(str, f.column)) for f in _INSERT_FIELDS)
     placeholders = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
     names = [f.name for f in _INSERT_FIELDS]
     params = [row[name] for row in rows for name in names]
@@ -380,9 +398,9 @@ def _insert(new_items: list[dict], now) -> list[int]:
         return [new_id for (new_id,) in cursor.fetchall()]
 
 
-def _created_data(values: dict) -> dict:
+def _created_data(values: Values) -> dict[str, Any]:
     """The new lead's record as ``lead.created`` reports it: every editable field."""
-    data = {name: "" for name in EDITABLE_FIELDS}
+    data: dict[str, Any] = {name: "" for name in EDITABLE_FIELDS}
     data.update(account=None, score=0)
     data.update(values)
     return data

@@ -78,7 +78,10 @@ def _answer(request, lead, *, row: str, action: str, form, status: int, done: st
             "reason_labels": selectors.reason_code_labels() if row == "rejected" else {},
         }
         if row == "rejected" and lead.stage == Stage.REJECTED:
-            lead.rejections = list(selectors.rejected_queue().filter(pk=lead.pk)[0].rejections)
+            # The row template reads the rejections that rejected_queue() prefetches onto its
+            # leads (Prefetch(to_attr=)): an attribute of those leads only, not of Lead.
+            queued = selectors.rejected_queue().filter(pk=lead.pk)[0]
+            lead.rejections = list(queued.rejections)  # type: ignore[attr-defined]
         response = render(request, ROW_TEMPLATES[row], context, status=status)
         response["X-Smarketing-Row"] = row  # swapped in place, even with an error status
         return response

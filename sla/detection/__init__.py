@@ -12,6 +12,7 @@ and ``inserts`` (how a breach row is written). This module runs them in order.
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,11 +71,11 @@ def _record_events(breach_ids: list[int], *, now: datetime) -> None:
         "due_at",
         "period_start",
     )
-    events_record_many(
-        catalog.BREACH_CREATED,
-        items=[(row.pop("pk"), row) for row in rows],
-        occurred_at=now,
-    )
+    items = []
+    for row in rows:
+        data: dict[str, Any] = dict(row)
+        items.append((data.pop("pk"), data))
+    events_record_many(catalog.BREACH_CREATED, items=items, occurred_at=now)
 
 
 def versions_expire(*, now: datetime) -> int:

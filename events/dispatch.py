@@ -114,6 +114,18 @@ def _run_non_atomic(subscriber: Subscriber, event_ids: list[int]) -> list[int]:
     return [event.pk for event in events]
 
 
+def _run_untracked(subscriber: Subscriber, event_ids: list[int]) -> int:
+    """Run a subscriber whose runs are not recorded (registry.Subscriber.tracked)."""
+    events = list(Event.objects.filter(pk__in=event_ids).order_by("id"))
+    if subscriber.batch:
+        subscriber.handler(events)
+    else:
+        for event in events:
+            subscriber.handler(event)
+    relay.events_mark_handled(event_ids=event_ids)
+    return len(events)
+
+
 def handlers_run(*, subscriber_name: str, event_ids: list[int]) -> int:
     """Run ``subscriber_name`` for ``event_ids``; returns how many events it handled now.
 
@@ -122,6 +134,8 @@ def handlers_run(*, subscriber_name: str, event_ids: list[int]) -> int:
     together (HandlersFailed) for the task to retry.
     """
     subscriber = subscriber_named(subscriber_name)
+    if not subscriber.tracked:
+        return _run_untracked(subscriber, event_ids)
     run = _run_atomic if subscriber.atomic else _run_non_atomic
     groups = [event_ids] if subscriber.batch else [[event_id] for event_id in event_ids]
     handled: list[int] = []

@@ -40,6 +40,10 @@ class Subscriber:
     # Whether the handler's work and its HandlerRun row commit together. A long handler
     # that commits as it goes (an import) says False and is idempotent on its own.
     atomic: bool = True
+    # Whether each run is recorded (HandlerRun) to act once. An untracked subscriber is
+    # for work that is harmless to repeat and harmless to miss once (bumping a cache
+    # generation that also expires on its own): it runs without any bookkeeping.
+    tracked: bool = True
 
 
 @dataclass
@@ -90,7 +94,11 @@ def in_transaction(*event_types: str) -> Callable[[Handler], Handler]:
 
 
 def after_commit(
-    *event_types: str, queue: str = "default", batch: bool = False, atomic: bool = True
+    *event_types: str,
+    queue: str = "default",
+    batch: bool = False,
+    atomic: bool = True,
+    tracked: bool = True,
 ) -> Callable[[Handler], Handler]:
     """Run the decorated handler after the event commits, from a Celery task.
 
@@ -107,6 +115,7 @@ def after_commit(
                 queue=queue,
                 batch=batch,
                 atomic=atomic,
+                tracked=tracked,
             )
         )
         return handler

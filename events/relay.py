@@ -1,14 +1,17 @@
-"""After commit: number committed events in commit order and hand them to Celery.
+"""After commit: hand committed events to the workers, in commit order, without losing any.
 
-- ``events_number`` gives committed events their feed position, in one serialised step.
-- ``events_relay`` sends each event's after-commit subscribers to their Celery queues.
-  With the broker down it leaves the events undispatched and returns: the write that
-  recorded them has already committed and its request answers as usual.
-- ``events_sweep`` (beat, every minute; ``manage.py relay_events``) numbers and relays
-  whatever the relay missed — a broker outage, a process killed between commit and
-  relay — and re-sends the handlers of events that stayed unhandled too long (a worker
-  killed mid-task). Handler runs are idempotent (events.dispatch), so sending twice
-  never acts twice.
+- ``events_relay`` runs on commit of the recording transaction. It only publishes one
+  message (``events.relay_events``) naming the new events, so a request that recorded a
+  thousand events pays for one message, not for their numbering and fan-out. With the
+  broker down it logs and returns: the write has committed and its request answers as
+  usual; the events wait in the table.
+- ``events_dispatch`` (that task, on a worker) numbers committed events for the feed
+  (``events_number``) and sends each event's after-commit subscribers to their queues.
+- ``events_sweep`` (beat, every minute; ``manage.py relay_events``) dispatches whatever
+  the relay missed — a broker outage, a process killed between commit and relay — and
+  re-sends the handlers of events that stayed unhandled too long (a worker killed
+  mid-task). Handler runs are idempotent (events.dispatch), so sending twice never acts
+  twice.
 """
 
 import logging
@@ -29,9 +32,10 @@ from events.registry import AFTER_COMMIT, subscribers_for
 
 logger = logging.getLogger(__name__)
 
-# events.tasks registers the task under this name. The relay looks it up on the Celery
-# app instead of importing events.tasks, whose periodic tasks import this module.
+# events.tasks registers the tasks under these names. The relay looks them up on the
+# Celery app instead of importing events.tasks, whose tasks import this module.
 RUN_HANDLERS_TASK = "events.run_handlers"
+RELAY_TASK = "events.relay_events"
 NUMBER_BATCH = 10_000
 RELAY_BATCH = 500
 # Errors that mean "the broker cannot take messages now" (the Redis transport raises its
@@ -142,16 +146,35 @@ def _send(event_ids: list[int]) -> int:
     return sent
 
 
-def events_relay(*, event_ids: list[int]) -> int:
-    """Number and dispatch events that just committed. Never raises for a broker outage.
+def events_relay(*, event_ids: list[int]) -> bool:
+    """Ask a worker to dispatch events that just committed; False if the broker is down.
 
-    The dispatch is claimed by a conditional UPDATE so that the relay and a concurrent
-    sweep rarely both send; if both do, handler runs are idempotent anyway.
+    Never raises for a broker outage: the events wait in the table for the sweep.
     """
     try:
-        events_number()
-    except Exception:  # the database hiccupped after commit: the sweep numbers them later
-        logger.warning("Numbering events failed; the sweep will number them.", exc_info=True)
+        current_app.tasks[RELAY_TASK].apply_async(
+            args=(event_ids,),
+            # Fail fast while the broker is down: the request that recorded the events
+            # must not wait on it, and the sweep sends them later.
+            retry=False,
+        )
+    except BROKER_ERRORS:
+        logger.warning(
+            "The broker is unavailable; %d event(s) wait in the outbox for the sweep.",
+            len(event_ids),
+        )
+        return False
+    return True
+
+
+def events_dispatch(*, event_ids: list[int]) -> int:
+    """Number committed events and send the subscribers of ``event_ids``; messages sent.
+
+    The dispatch is claimed by a conditional UPDATE so that two relays (or a relay and
+    the sweep) rarely both send; if both do, handler runs are idempotent anyway. A
+    broker error releases the claim and propagates (the task retries, the sweep too).
+    """
+    events_number()
     claimed = Event.objects.filter(pk__in=event_ids, dispatched_at__isnull=True).update(
         dispatched_at=timezone.now()
     )
@@ -161,11 +184,7 @@ def events_relay(*, event_ids: list[int]) -> int:
         return _send(event_ids)
     except BROKER_ERRORS:
         Event.objects.filter(pk__in=event_ids, handled_at__isnull=True).update(dispatched_at=None)
-        logger.warning(
-            "The broker is unavailable; %d event(s) wait in the outbox for the sweep.",
-            len(event_ids),
-        )
-        return 0
+        raise
 
 
 def events_sweep(*, now: datetime | None = None) -> dict[str, int]:
@@ -191,11 +210,11 @@ def events_sweep(*, now: datetime | None = None) -> dict[str, int]:
     relayed = 0
     for start in range(0, len(undispatched), RELAY_BATCH):
         batch = undispatched[start : start + RELAY_BATCH]
-        if (
-            not events_relay(event_ids=batch)
-            and Event.objects.filter(pk__in=batch, dispatched_at__isnull=True).exists()
-        ):
-            break  # the broker is still down: stop trying this round
+        try:
+            events_dispatch(event_ids=batch)
+        except BROKER_ERRORS:
+            logger.warning("The broker is unavailable; the outbox waits for the next sweep.")
+            break
         relayed += len(batch)
     redelivered_ids = list(
         Event.objects.filter(handled_at__isnull=True, dispatched_at__lte=stuck)
@@ -214,7 +233,7 @@ def events_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def events_mark_handled(*, event_ids: list[int]) -> int:
-    """Set handled_at on the events whose after-commit subscribers have all finished."""
+    """Set handled_at on the events whose tracked after-commit subscribers all finished."""
     done: dict[int, set[str]] = defaultdict(set)
     for event_id, handler in HandlerRun.objects.filter(
         event_id__in=event_ids, done_at__isnull=False
@@ -225,7 +244,11 @@ def events_mark_handled(*, event_ids: list[int]) -> int:
         for event_id, event_type_name in Event.objects.filter(
             pk__in=event_ids, handled_at__isnull=True
         ).values_list("pk", "type")
-        if {subscriber.name for subscriber in subscribers_for(event_type_name, AFTER_COMMIT)}
+        if {
+            subscriber.name
+            for subscriber in subscribers_for(event_type_name, AFTER_COMMIT)
+            if subscriber.tracked
+        }
         <= done[event_id]
     ]
     return Event.objects.filter(pk__in=finished).update(handled_at=timezone.now())

@@ -29,6 +29,19 @@ def run_handlers(self, subscriber_name: str, event_ids: list[int]) -> int:
         raise self.retry(exc=error, countdown=min(600, 5 * 2**self.request.retries)) from error
 
 
+@shared_task(
+    name=relay.RELAY_TASK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, *relay.BROKER_ERRORS),
+    retry_backoff=True,
+    max_retries=8,
+)
+def relay_events(event_ids: list[int]) -> int:
+    """Number events that just committed and send their subscribers to their queues."""
+    return relay.events_dispatch(event_ids=event_ids)
+
+
 @shared_task(acks_late=True)
 def sweep_events() -> dict:
     """Relay what the relay missed and re-send unfinished handlers (beat, every minute)."""

@@ -22,7 +22,9 @@ DASHBOARD_EVENTS = (
 )
 
 
-@after_commit(*DASHBOARD_EVENTS, batch=True)
+# Untracked: bumping the generation twice is harmless, and a bump lost with a killed
+# worker only leaves panels as stale as their timeout (kpis/cache.py) allows.
+@after_commit(*DASHBOARD_EVENTS, batch=True, tracked=False)
 def invalidate_dashboards(events: list[Event]) -> None:
     """Make every cached dashboard panel stale, once per delivered batch of events."""
     cache.bump_dashboards_generation()

@@ -178,3 +178,9 @@ def test_an_event_without_an_actor_is_the_systems(db):
         event = event_record(catalog.BREACH_CREATED, object_id=5, data={"kind": "decision_late"})
 
     assert Event.objects.get(pk=event.pk).actor is None
+
+
+def test_an_untracked_subscriber_runs_without_bookkeeping(handed_over):
+    """The dashboard cache bump repeats harmlessly, so its runs are not recorded."""
+    assert not HandlerRun.objects.filter(handler="kpis.handlers.invalidate_dashboards").exists()
+    assert not Event.objects.filter(handled_at__isnull=True).exists()

@@ -135,3 +135,18 @@ def test_cache_round_trips_through_redis():
     cache.set("smarketing-test-key", {"answer": 42}, timeout=30)
     assert cache.get("smarketing-test-key") == {"answer": 42}
     cache.delete("smarketing-test-key")
+
+
+def test_every_environment_variable_is_documented_in_the_readme_and_env_example():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    settings_source = (root / "smarketing" / "settings.py").read_text()
+    names = set(re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source))
+    readme = (root / "README.md").read_text()
+    example = (root / ".env.example").read_text()
+
+    assert names, "no variables found: the pattern no longer matches settings.py"
+    assert sorted(name for name in names if f"`{name}`" not in readme) == []
+    assert sorted(name for name in names if f"\n{name}=" not in example) == []

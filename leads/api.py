@@ -25,7 +25,7 @@ from accounts.models import User
 from leads import lifecycle, selectors, services
 from leads.filters import LeadFilter
 from leads.models import Account, Lead, LeadStageChange, Stage, Touch, TouchKind
-from smarketing.api import CursorPagination
+from smarketing.api import ConditionalMixin, CursorPagination
 
 LEAD_FIELDS = [
     "id",
@@ -218,7 +218,9 @@ class LeadBulkUpsertOutput(serializers.Serializer):
     ),
     retrieve=extend_schema(summary="One lead"),
 )
-class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LeadViewSet(
+    ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Leads the caller may see. Writes go through services, never serializer.save()."""
 
     scope_area = "leads"

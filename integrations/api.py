@@ -70,7 +70,9 @@ class ChangeOutput(serializers.Serializer):
     type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES)
     occurred_at = serializers.DateTimeField()
     object = ChangeObject()
-    data = serializers.DictField(help_text="The event's payload (docs/ARCHITECTURE.md).")
+    # Named like Serializer.data in the stubs; DRF's metaclass takes declared fields off
+    # the class, so the two never clash.
+    data = serializers.DictField(help_text="The event's payload (docs/ARCHITECTURE.md).")  # type: ignore[assignment]
 
 
 class ChangesOutput(serializers.Serializer):

@@ -179,6 +179,18 @@ class LeadSyncItem(serializers.Serializer):
     segment = serializers.CharField(required=False)
     region = serializers.CharField(required=False)
     score = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        help_text="What happened in the CRM: `sql` (with `expected_amount`), `customer` "
+        "(with `won_amount`, optionally `close_date`) or `lost` (with `reason_code`), "
+        "applied as that move by the integration. The lead's current stage moves nothing; "
+        "a move not allowed from the lead's stage is this item's error.",
+    )
+    expected_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    won_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    close_date = serializers.DateField(required=False)
+    reason_code = serializers.CharField(required=False)
 
 
 class LeadBulkUpsertInput(serializers.Serializer):
@@ -189,6 +201,7 @@ class LeadBulkUpsertOutput(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    moved = serializers.IntegerField(help_text="Leads moved as the items' `stage` reported.")
     # Named like Serializer.errors in the stubs; DRF's metaclass takes declared fields off
     # the class, so the two never clash.
     errors = inline_serializer(  # type: ignore[assignment]
@@ -329,8 +342,13 @@ class LeadViewSet(
             "e-mail matches is adopted by the new external id. Fields left out keep their "
             "value. Re-sending the same batch changes nothing (`unchanged`). A bad item is "
             "reported by its index with field messages and does not block the others; an "
-            "item sent twice in one batch: the last one wins. Stage and owner are never set "
-            "by sync (`stage`, `owner`, `id` and the other read-only fields are ignored)."
+            "item sent twice in one batch: the last one wins. `owner`, `id` and the other "
+            "read-only fields are ignored. An item may report what happened in the CRM "
+            "with `stage` (`sql`, `customer`, `lost` and what that move records): it is "
+            "applied as the lifecycle move, with the integration as actor and the same "
+            "rules as any move; one that is not possible from the lead's stage is the "
+            "item's error, and the item is left out. A token of an integration's service "
+            "account (marketing role) may apply sales' moves from SAL on."
         ),
         request=LeadBulkUpsertInput,
         responses={200: LeadBulkUpsertOutput},

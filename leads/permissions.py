@@ -8,7 +8,7 @@ read everything; a staff admin may do anything.
 from accounts.models import User
 from accounts.roles import Role
 from leads.lifecycle import MARKETING, SALES, Move, moves_from
-from leads.models import Lead
+from leads.models import Lead, Stage
 
 
 def is_admin(user: User) -> bool:
@@ -53,6 +53,18 @@ def can_make_move(user: User, lead: Lead, move: Move) -> bool:
     if move.side == SALES:
         return user.is_sales and works_lead_for_sales(user, lead)
     return False
+
+
+def can_report_crm_move(user: User, lead: Lead, move: Move) -> bool:
+    """Whether ``user`` may apply ``move`` as something that happened in the CRM.
+
+    Sales works its deals in the CRM; an integration (a service account) reports there
+    what sales did from SAL on — qualified to SQL, won, lost — and applies it as the
+    move. A person applies only the moves they may make anyway.
+    """
+    if can_make_move(user, lead, move):
+        return True
+    return user.is_service_account and move.side == SALES and move.source in (Stage.SAL, Stage.SQL)
 
 
 def moves_allowed(user: User, lead: Lead) -> list[Move]:

@@ -21,10 +21,11 @@ from events import catalog
 from events.services import event_record
 from leads import permissions
 from leads.models import LeadImport
+from leads.services.crm_moves import MOVE_FIELDS
 from leads.services.sync import INPUT_ONLY_FIELDS, SYNC_FIELDS, lead_upsert_many
 from smarketing.errors import Conflict
 
-IMPORT_COLUMNS = (*SYNC_FIELDS, *INPUT_ONLY_FIELDS)
+IMPORT_COLUMNS = (*SYNC_FIELDS, *INPUT_ONLY_FIELDS, *MOVE_FIELDS)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 IMPORT_CHUNK = 500
 # Kept on the import row for the report; the count of bad rows is always exact.

@@ -16,16 +16,17 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from accounts.models import User
-from leads import lifecycle, selectors, services
+from leads import lifecycle, mappings, selectors, services
 from leads.filters import LeadFilter
 from leads.models import Account, Lead, LeadStageChange, Stage, Touch, TouchKind
 from smarketing.api import ConditionalMixin, CursorPagination
+from smarketing.csv_export import csv_streaming_response
 
 LEAD_FIELDS = [
     "id",
@@ -352,6 +353,14 @@ class LeadViewSet(
         ),
         request=LeadBulkUpsertInput,
         responses={200: LeadBulkUpsertOutput},
+        parameters=[
+            OpenApiParameter(
+                "mapping",
+                OpenApiTypes.STR,
+                description="Items in a CRM's field names: `salesforce`, `hubspot`, or a "
+                "custom mapping (/leads/mappings/). Names it does not know are left out.",
+            )
+        ],
         filters=False,
     )
     @action(detail=False, methods=["post"], url_path="bulk-upsert", pagination_class=None)
@@ -361,5 +370,74 @@ class LeadViewSet(
         items = request.data.get("leads") if isinstance(request.data, dict) else None
         if not isinstance(items, list):
             raise ApiValidationError({"leads": [_('Send a list of leads: {"leads": [...]}.')]})
+        slug = request.query_params.get("mapping")
+        if slug:
+            profile = services.mapping_resolve(slug)
+            items = [
+                mappings.item_translate(item, profile) if isinstance(item, dict) else item
+                for item in items
+            ]
         result = services.lead_upsert_many(actor=request.user, items=items)
         return Response(result.as_dict())
+
+
+MAPPING_PARAMETER = OpenApiParameter(
+    "mapping",
+    OpenApiTypes.STR,
+    description="A CRM's field names instead of ours: `salesforce`, `hubspot`, or a custom "
+    "mapping a manager defined (/leads/mappings/). Columns it does not name are left out.",
+)
+# The export's columns: the record, the account's name, the owner's login.
+EXPORT_COLUMNS = [
+    ("id", "id"),
+    *((name, name) for name in services.EDITABLE_FIELDS),
+    ("company", "account__name"),
+    ("stage", "stage"),
+    ("owner", "owner_id"),
+    ("owner_username", "owner__username"),
+    ("mql_at", "mql_at"),
+    ("sal_at", "sal_at"),
+    ("sql_at", "sql_at"),
+    ("won_at", "won_at"),
+    ("expected_amount", "expected_amount"),
+    ("won_amount", "won_amount"),
+    ("close_date", "close_date"),
+    ("created_at", "created_at"),
+    ("updated_at", "updated_at"),
+]
+_LOOKUPS = {"account": "account_id", "company": "account__name"}
+
+
+class LeadExportView(generics.GenericAPIView):
+    """Every lead you may see, as a CSV streamed row by row, with the list's filters."""
+
+    scope_area = "leads"
+    filterset_class = LeadFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Lead.objects.none()
+        return selectors.lead_list_visible_to(cast(User, self.request.user))
+
+    @extend_schema(
+        operation_id="leads_export_csv",
+        summary="Export leads as CSV (the list's filters; a CRM's column names with mapping)",
+        description="Streamed, by id. Cells a spreadsheet would run as formulas (starting "
+        "with =, +, -, @) are quoted. 400 for a bad filter or an unknown mapping.",
+        parameters=[MAPPING_PARAMETER],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        slug = request.query_params.get("mapping")
+        if slug:
+            profile = services.mapping_resolve(slug)
+            pairs = mappings.export_columns(profile)
+            header = [column for column, _target in pairs]
+            lookups = [_LOOKUPS.get(target, target) for _column, target in pairs]
+        else:
+            header = [column for column, _lookup in EXPORT_COLUMNS]
+            lookups = [_LOOKUPS.get(lookup, lookup) for _column, lookup in EXPORT_COLUMNS]
+        leads = self.filter_queryset(self.get_queryset()).order_by("id")
+        rows = leads.values_list(*lookups).iterator(chunk_size=2000)
+        return csv_streaming_response("leads.csv", header, rows)

@@ -91,3 +91,8 @@ def can_manage_reason_codes(user: User) -> bool:
 def can_take_leads(user: User) -> bool:
     """Whether ``user`` can own handed-over leads."""
     return user.is_active and user.role in (Role.SELLER, Role.SALES_MANAGER)
+
+
+def can_manage_mappings(user: User) -> bool:
+    """Managers (and admins) define the CRMs' column names for imports and sync."""
+    return is_admin(user) or user.is_manager

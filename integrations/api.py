@@ -6,6 +6,7 @@ Thin: reads come from integrations.selectors, writes from integrations.services.
 import json
 from typing import Any, cast
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -167,12 +168,7 @@ class ChangesView(APIView):
             return Response(
                 {"detail": str(error), "code": "cursor_expired"}, status=status.HTTP_410_GONE
             )
-        return Response(
-            {
-                "results": [selectors.change_as_dict(event) for event in page.events],
-                "next": selectors.cursor_encode(page.next_position),
-            }
-        )
+        return HttpResponse(selectors.changes_json(page), content_type="application/json")
 
 
 # --- Webhooks ---------------------------------------------------------------------------

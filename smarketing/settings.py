@@ -251,6 +251,8 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_WAIT_MS = env.int("IDEMPOTENCY_WAIT_MS", default=100)
 # A webhook receiver must answer within this many seconds (else the attempt failed).
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# How many deliveries one worker sends at the same time (slow receivers wait in parallel).
+WEBHOOKS_SEND_CONCURRENCY = env.int("WEBHOOKS_SEND_CONCURRENCY", default=8)
 # An endpoint whose deliveries all failed for this long is disabled, its owner told.
 WEBHOOKS_DISABLE_AFTER_HOURS = env.int("WEBHOOKS_DISABLE_AFTER_HOURS", default=24)
 # After a secret rotation, the old secret keeps signing beside the new one this long.

@@ -127,6 +127,7 @@ def changes_page(
 
 
 _encode = DjangoJSONEncoder().encode
+_moment = DjangoJSONEncoder().default
 
 
 def changes_json(page: ChangesPage) -> bytes:
@@ -135,10 +136,11 @@ def changes_json(page: ChangesPage) -> bytes:
     Written here rather than by a serializer: each payload is the database's JSON text,
     put in as it is, so a page of 1,000 events is never parsed and encoded again.
     """
+    # Cursors (base64), types and kinds (catalogue names) never need escaping.
     items = [
-        f'{{"cursor":{_encode(cursor_encode(position))},"id":"{event_id}",'
-        f'"type":{_encode(event_type)},"occurred_at":{_encode(occurred_at)},'
-        f'"object":{{"kind":{_encode(kind)},"id":{object_id}}},"data":{data_text}}}'
+        f'{{"cursor":"{cursor_encode(position)}","id":"{event_id}",'
+        f'"type":"{event_type}","occurred_at":"{_moment(occurred_at)}",'
+        f'"object":{{"kind":"{kind}","id":{object_id}}},"data":{data_text}}}'
         for event_id, event_type, kind, object_id, occurred_at, data_text, position in page.rows
     ]
     next_cursor = _encode(cursor_encode(page.next_position))

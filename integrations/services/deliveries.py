@@ -23,11 +23,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -232,8 +233,30 @@ def _record(
         for pairs in by_endpoint.values():
             if _record_endpoint(pairs, now):
                 disabled.append(pairs[0][0].endpoint)
-        WebhookDelivery.objects.bulk_update(deliveries, UPDATED_FIELDS)
+        _save_states(deliveries)
     return disabled
+
+
+def _save_states(deliveries: list[WebhookDelivery]) -> None:
+    """One parameterised UPDATE per delivery, sent as a batch (executemany).
+
+    bulk_update() builds a CASE per field over the whole batch; for 500 deliveries and
+    eleven fields that was most of a send's time (bench/integrations.py).
+    """
+    fields = [
+        cast("models.Field[Any, Any]", WebhookDelivery._meta.get_field(name))
+        for name in UPDATED_FIELDS
+    ]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(cast(str, field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(WebhookDelivery._meta.db_table)} SET {assignments} WHERE id = %s"
+    params = [
+        [field.get_db_prep_save(getattr(delivery, field.attname), connection) for field in fields]
+        + [delivery.pk]
+        for delivery in deliveries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _record_endpoint(pairs: list[tuple[WebhookDelivery, sending.Outcome]], now: datetime) -> bool:

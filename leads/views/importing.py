@@ -114,6 +114,7 @@ def upload(request):
             "imports": recent.object_list,
             "columns": csv_import.IMPORT_COLUMNS,
             "max_rows_inline": csv_import.IMPORT_CHUNK,
+            "perms_can_manage_mappings": permissions.can_manage_mappings(request.user),
         },
         status=status,
     )

@@ -45,6 +45,14 @@ ETAG_HEADER = OpenApiParameter(
     response=[200],
     description="The version of the object in this answer (for If-Match / If-None-Match).",
 )
+REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="`true` when this answer is the replay of an earlier request with the "
+    "same Idempotency-Key (nothing was done again).",
+)
 UNSAFE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
@@ -64,7 +72,7 @@ class AutoSchema(openapi.AutoSchema):
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self.method in UNSAFE_METHODS:
-            parameters.append(IDEMPOTENCY_KEY)
+            parameters += [IDEMPOTENCY_KEY, REPLAYED_HEADER]
         if self._conditional():
             parameters.append(IF_NONE_MATCH if self.method == "GET" else IF_MATCH)
             if self.method != "DELETE":

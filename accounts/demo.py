@@ -22,6 +22,10 @@ DEMO_USERS = (
     ("executive", Role.EXECUTIVE, "Leadership", "Eve", "Executive"),
     ("admin", Role.ADMIN, "Leadership", "Ada", "Admin"),
 )
+# The CRM integration of the README's "Sync your CRM": a service account (no password;
+# it only uses API tokens) with the marketing manager's role, so it may sync leads,
+# report the CRM's moves and subscribe webhooks.
+DEMO_SERVICE_ACCOUNT = ("crm", Role.MARKETING_MANAGER, "Marketing", "CRM", "Sync")
 
 
 def seed(*, seed: int, leads: int, out) -> None:
@@ -43,4 +47,15 @@ def seed(*, seed: int, leads: int, out) -> None:
             last_name=last_name,
         )
         created += 1
+    username, role, team_name, first_name, last_name = DEMO_SERVICE_ACCOUNT
+    if not User.objects.filter(username=username).exists():
+        services.user_create(
+            username=username,
+            password=None,
+            role=role,
+            team=teams[team_name],
+            first_name=first_name,
+            last_name=last_name,
+            is_service_account=True,
+        )
     out.write(f"Demo users: {created} created, {len(DEMO_USERS) - created} already there.")

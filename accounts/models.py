@@ -169,3 +169,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API client sent with a POST or PATCH, and its answer.
+
+    Keys are per caller (``scope``: a token, or a signed-in user), so two clients never
+    share one. The row is claimed before the request runs and committed on its own, so
+    a second request with the key sees it at once (409 while the first runs). The answer
+    is stored in the transaction of the request's own work (accounts.idempotency), so
+    "acted" and "answer kept" commit together: a retry either replays that answer or,
+    if the first run died, runs again on a clean slate. Keys expire after
+    IDEMPOTENCY_KEY_TTL_HOURS and are purged daily.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_headers = models.JSONField(default=dict, blank=True)
+    response_body = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

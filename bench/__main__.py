@@ -23,6 +23,7 @@ BENCH_MODULES = (
     "bench.feedback",
     "bench.kpis",
     "bench.meetings",
+    "bench.integrations",
 )
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/smarketing_bench"
 

@@ -26,7 +26,7 @@ from accounts.models import User
 from campaigns import analytics, lifecycle, permissions, selectors, services
 from campaigns.models import Campaign, CampaignTouch, CampaignTouchKind
 from leads.models import Account, Lead
-from smarketing.api import CursorPagination
+from smarketing.api import ConditionalMixin, CursorPagination
 
 CAMPAIGN_FIELDS = [
     "id",
@@ -169,7 +169,7 @@ RESULT_EXAMPLE = inline_serializer(
 )
 
 
-class CampaignViewSet(viewsets.ModelViewSet):
+class CampaignViewSet(ConditionalMixin, viewsets.ModelViewSet):
     """Campaigns: marketing creates, edits and deletes; everyone else reads what they see."""
 
     scope_area = "campaigns"

@@ -14,6 +14,7 @@ from feedback import selectors, services
 from feedback.filters import FeedbackFilter
 from feedback.models import FeedbackComment, FeedbackItem, Kind, Status
 from leads.models import Account, Lead
+from smarketing.api import ConditionalMixin
 
 
 @extend_schema_field({"type": "string", "allOf": [{"enum": Kind.values}]})
@@ -143,6 +144,7 @@ class FeedbackCommentInput(serializers.Serializer):
 
 
 class FeedbackViewSet(
+    ConditionalMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

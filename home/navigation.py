@@ -17,6 +17,7 @@ from accounts.roles import Role
 EVERYONE = frozenset(Role)
 MARKETING = frozenset({Role.MARKETER, Role.MARKETING_MANAGER, Role.ADMIN})
 SALES = frozenset({Role.SELLER, Role.SALES_MANAGER, Role.ADMIN})
+MANAGERS = frozenset({Role.MARKETING_MANAGER, Role.SALES_MANAGER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ NAV = (
     NavEntry("Compliance", "sla:compliance", EVERYONE),
     NavEntry("Feedback", "feedback:board", EVERYONE, badge="feedback.selectors.unanswered_badge"),
     NavEntry("Dashboard", "kpis:executive", EVERYONE),
+    NavEntry("Webhooks", "integrations:webhooks", MANAGERS),
 )
 
 

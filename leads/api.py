@@ -16,16 +16,17 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from accounts.models import User
-from leads import lifecycle, selectors, services
+from leads import lifecycle, mappings, selectors, services
 from leads.filters import LeadFilter
 from leads.models import Account, Lead, LeadStageChange, Stage, Touch, TouchKind
-from smarketing.api import CursorPagination
+from smarketing.api import ConditionalMixin, CursorPagination
+from smarketing.csv_export import csv_streaming_response
 
 LEAD_FIELDS = [
     "id",
@@ -179,6 +180,18 @@ class LeadSyncItem(serializers.Serializer):
     segment = serializers.CharField(required=False)
     region = serializers.CharField(required=False)
     score = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        help_text="What happened in the CRM: `sql` (with `expected_amount`), `customer` "
+        "(with `won_amount`, optionally `close_date`) or `lost` (with `reason_code`), "
+        "applied as that move by the integration. The lead's current stage moves nothing; "
+        "a move not allowed from the lead's stage is this item's error.",
+    )
+    expected_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    won_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    close_date = serializers.DateField(required=False)
+    reason_code = serializers.CharField(required=False)
 
 
 class LeadBulkUpsertInput(serializers.Serializer):
@@ -189,6 +202,7 @@ class LeadBulkUpsertOutput(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    moved = serializers.IntegerField(help_text="Leads moved as the items' `stage` reported.")
     # Named like Serializer.errors in the stubs; DRF's metaclass takes declared fields off
     # the class, so the two never clash.
     errors = inline_serializer(  # type: ignore[assignment]
@@ -218,7 +232,9 @@ class LeadBulkUpsertOutput(serializers.Serializer):
     ),
     retrieve=extend_schema(summary="One lead"),
 )
-class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LeadViewSet(
+    ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Leads the caller may see. Writes go through services, never serializer.save()."""
 
     scope_area = "leads"
@@ -327,11 +343,24 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "e-mail matches is adopted by the new external id. Fields left out keep their "
             "value. Re-sending the same batch changes nothing (`unchanged`). A bad item is "
             "reported by its index with field messages and does not block the others; an "
-            "item sent twice in one batch: the last one wins. Stage and owner are never set "
-            "by sync (`stage`, `owner`, `id` and the other read-only fields are ignored)."
+            "item sent twice in one batch: the last one wins. `owner`, `id` and the other "
+            "read-only fields are ignored. An item may report what happened in the CRM "
+            "with `stage` (`sql`, `customer`, `lost` and what that move records): it is "
+            "applied as the lifecycle move, with the integration as actor and the same "
+            "rules as any move; one that is not possible from the lead's stage is the "
+            "item's error, and the item is left out. A token of an integration's service "
+            "account (marketing role) may apply sales' moves from SAL on."
         ),
         request=LeadBulkUpsertInput,
         responses={200: LeadBulkUpsertOutput},
+        parameters=[
+            OpenApiParameter(
+                "mapping",
+                OpenApiTypes.STR,
+                description="Items in a CRM's field names: `salesforce`, `hubspot`, or a "
+                "custom mapping (/leads/mappings/). Names it does not know are left out.",
+            )
+        ],
         filters=False,
     )
     @action(detail=False, methods=["post"], url_path="bulk-upsert", pagination_class=None)
@@ -341,5 +370,74 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         items = request.data.get("leads") if isinstance(request.data, dict) else None
         if not isinstance(items, list):
             raise ApiValidationError({"leads": [_('Send a list of leads: {"leads": [...]}.')]})
+        slug = request.query_params.get("mapping")
+        if slug:
+            profile = services.mapping_resolve(slug)
+            items = [
+                mappings.item_translate(item, profile) if isinstance(item, dict) else item
+                for item in items
+            ]
         result = services.lead_upsert_many(actor=request.user, items=items)
         return Response(result.as_dict())
+
+
+MAPPING_PARAMETER = OpenApiParameter(
+    "mapping",
+    OpenApiTypes.STR,
+    description="A CRM's field names instead of ours: `salesforce`, `hubspot`, or a custom "
+    "mapping a manager defined (/leads/mappings/). Columns it does not name are left out.",
+)
+# The export's columns: the record, the account's name, the owner's login.
+EXPORT_COLUMNS = [
+    ("id", "id"),
+    *((name, name) for name in services.EDITABLE_FIELDS),
+    ("company", "account__name"),
+    ("stage", "stage"),
+    ("owner", "owner_id"),
+    ("owner_username", "owner__username"),
+    ("mql_at", "mql_at"),
+    ("sal_at", "sal_at"),
+    ("sql_at", "sql_at"),
+    ("won_at", "won_at"),
+    ("expected_amount", "expected_amount"),
+    ("won_amount", "won_amount"),
+    ("close_date", "close_date"),
+    ("created_at", "created_at"),
+    ("updated_at", "updated_at"),
+]
+_LOOKUPS = {"account": "account_id", "company": "account__name"}
+
+
+class LeadExportView(generics.GenericAPIView):
+    """Every lead you may see, as a CSV streamed row by row, with the list's filters."""
+
+    scope_area = "leads"
+    filterset_class = LeadFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Lead.objects.none()
+        return selectors.lead_list_visible_to(cast(User, self.request.user))
+
+    @extend_schema(
+        operation_id="leads_export_csv",
+        summary="Export leads as CSV (the list's filters; a CRM's column names with mapping)",
+        description="Streamed, by id. Cells a spreadsheet would run as formulas (starting "
+        "with =, +, -, @) are quoted. 400 for a bad filter or an unknown mapping.",
+        parameters=[MAPPING_PARAMETER],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        slug = request.query_params.get("mapping")
+        if slug:
+            profile = services.mapping_resolve(slug)
+            pairs = mappings.export_columns(profile)
+            header = [column for column, _target in pairs]
+            lookups = [_LOOKUPS.get(target, target) for _column, target in pairs]
+        else:
+            header = [column for column, _lookup in EXPORT_COLUMNS]
+            lookups = [_LOOKUPS.get(lookup, lookup) for _column, lookup in EXPORT_COLUMNS]
+        leads = self.filter_queryset(self.get_queryset()).order_by("id")
+        rows = leads.values_list(*lookups).iterator(chunk_size=2000)
+        return csv_streaming_response("leads.csv", header, rows)

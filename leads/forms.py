@@ -164,3 +164,37 @@ def form_with_error(message: str) -> forms.Form:
     form.is_valid()
     form.add_error(None, message)
     return form
+
+
+class FieldMappingForm(forms.Form):
+    """A custom mapping: the CRM's column names, one ``Their column = lead_field`` a line."""
+
+    label = forms.CharField(label="Name", max_length=100, help_text="e.g. Pipedrive")
+    source_system = forms.CharField(
+        label="Source system",
+        max_length=50,
+        required=False,
+        help_text="Set on each record that has an external id, e.g. pipedrive.",
+    )
+    columns = forms.CharField(
+        label="Columns",
+        widget=forms.Textarea(
+            attrs={"rows": 10, "placeholder": "Person ID = external_id\nEmail = email"}
+        ),
+        help_text="One a line: the CRM's column name, =, the lead field.",
+    )
+
+    def clean_columns(self) -> dict[str, str]:
+        pairs: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["columns"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            their, sep, ours = line.partition("=")
+            if not sep or not their.strip() or not ours.strip():
+                raise forms.ValidationError(f"Line {number}: write “Their column = lead_field”.")
+            pairs[their.strip()] = ours.strip()
+        return pairs
+
+    @staticmethod
+    def columns_text(columns: dict[str, str]) -> str:
+        return "\n".join(f"{their} = {ours}" for their, ours in columns.items())

@@ -393,3 +393,28 @@ class LeadImport(models.Model):
         if not self.total_rows:
             return 100 if self.is_finished else 0
         return int(100 * self.processed_rows / self.total_rows)
+
+
+class FieldMapping(models.Model):
+    """A CRM's own column names for lead fields, defined by a manager (a custom mapping).
+
+    Salesforce and HubSpot are built in (leads/mappings.py). ``columns`` maps the CRM's
+    column (or property) name to a lead field by its API name; ``source_system`` is set
+    on every record that carries an external id without one.
+    """
+
+    slug = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=100)
+    source_system = models.CharField(max_length=50, blank=True)
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label

@@ -8,7 +8,7 @@ read everything; a staff admin may do anything.
 from accounts.models import User
 from accounts.roles import Role
 from leads.lifecycle import MARKETING, SALES, Move, moves_from
-from leads.models import Lead
+from leads.models import Lead, Stage
 
 
 def is_admin(user: User) -> bool:
@@ -55,6 +55,18 @@ def can_make_move(user: User, lead: Lead, move: Move) -> bool:
     return False
 
 
+def can_report_crm_move(user: User, lead: Lead, move: Move) -> bool:
+    """Whether ``user`` may apply ``move`` as something that happened in the CRM.
+
+    Sales works its deals in the CRM; an integration (a service account) reports there
+    what sales did from SAL on — qualified to SQL, won, lost — and applies it as the
+    move. A person applies only the moves they may make anyway.
+    """
+    if can_make_move(user, lead, move):
+        return True
+    return user.is_service_account and move.side == SALES and move.source in (Stage.SAL, Stage.SQL)
+
+
 def moves_allowed(user: User, lead: Lead) -> list[Move]:
     """The moves from the lead's stage that ``user`` may make, in the table's order.
 
@@ -79,3 +91,8 @@ def can_manage_reason_codes(user: User) -> bool:
 def can_take_leads(user: User) -> bool:
     """Whether ``user`` can own handed-over leads."""
     return user.is_active and user.role in (Role.SELLER, Role.SALES_MANAGER)
+
+
+def can_manage_mappings(user: User) -> bool:
+    """Managers (and admins) define the CRMs' column names for imports and sync."""
+    return is_admin(user) or user.is_manager

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 from accounts.roles import Role
 from leads import permissions
-from leads.models import Lead, LeadStageChange, ReasonCode, Stage, Touch
+from leads.models import Lead, LeadImport, LeadStageChange, ReasonCode, Stage, Touch
 
 
 def lead_list_visible_to(user: User) -> QuerySet[Lead]:
@@ -19,6 +19,12 @@ def lead_list_visible_to(user: User) -> QuerySet[Lead]:
     if user.role == Role.SALES_MANAGER and user.team_id is not None:
         return leads.filter(owner__team_id=user.team_id)
     return leads.filter(owner=user)
+
+
+def lead_import_list_visible_to(user: User) -> QuerySet[LeadImport]:
+    """CSV imports ``user`` may see: their own; every one for an admin."""
+    imports = LeadImport.objects.all()
+    return imports if permissions.is_admin(user) else imports.filter(created_by=user)
 
 
 def lead_history(lead: Lead) -> QuerySet[LeadStageChange]:

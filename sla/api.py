@@ -18,7 +18,7 @@ from accounts.models import User
 from sla import selectors, services
 from sla.models import SLA, Breach, BreachKind, Side, Signature, SLAVersion
 from sla.terms import terms_fingerprint
-from smarketing.api import PageNumberPagination
+from smarketing.api import ConditionalMixin, PageNumberPagination
 
 
 class SignatureOutput(serializers.ModelSerializer):
@@ -78,7 +78,7 @@ class SignInput(serializers.Serializer):
     )
 
 
-class SLAViewSet(viewsets.ReadOnlyModelViewSet):
+class SLAViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     """SLAs with every version, its terms, fingerprint and signatures. Everyone may read."""
 
     scope_area = "sla"
@@ -147,7 +147,9 @@ class AcknowledgeInput(serializers.Serializer):
         OpenApiParameter("acknowledged", enum=["yes", "no"]),
     ]
 )
-class BreachViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BreachViewSet(
+    ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Breaches visible to the caller, newest first, with filters."""
 
     scope_area = "sla"

@@ -34,6 +34,13 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def unquote_cell(text: str) -> str:
+    """Undo ``safe_cell`` when a file we exported comes back (an import of an export)."""
+    if text.startswith("'") and text[1:2] and text[1] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
 def safe_row(row: Iterable[Any]) -> list[Any]:
     return [safe_cell(value) for value in row]
 

@@ -29,3 +29,10 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class PreconditionFailed(DomainError):
+    """The client's copy is stale: ``If-Match`` names a version that is no longer current."""
+
+    status_code = 412
+    code = "precondition_failed"

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "feedback",
     "kpis",
     "meetings",
+    "integrations",
     "home",
 ]
 
@@ -60,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Safe retries of API writes (accounts/idempotency.py); after authentication, so a
+    # signed-in user's keys are theirs.
+    "accounts.idempotency.IdempotencyKeyMiddleware",
 ]
 
 ROOT_URLCONF = "smarketing.urls"
@@ -219,6 +223,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
     "kpi-snapshot": {"task": "kpis.tasks.snapshot_kpis", "schedule": crontab(minute=30, hour=0)},
+    "purge-idempotency-keys": {
+        "task": "accounts.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute=45, hour=3),
+    },
+    "send-webhooks": {"task": "integrations.tasks.sweep_webhooks", "schedule": 15},
+    "purge-webhook-deliveries": {
+        "task": "integrations.tasks.purge_webhook_deliveries",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # --- Domain events (the outbox) --------------------------------------------------------
@@ -229,6 +242,26 @@ EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
 EVENTS_RELAY_GRACE_SECONDS = env.int("EVENTS_RELAY_GRACE_SECONDS", default=10)
 # …and re-sends handlers that have not finished this long after dispatch.
 EVENTS_REDELIVER_AFTER_SECONDS = env.int("EVENTS_REDELIVER_AFTER_SECONDS", default=600)
+
+# --- CRM sync: safe retries, webhooks (accounts/idempotency.py, integrations/) ----------
+
+# How long an Idempotency-Key is remembered, and how long a second request with a key
+# still in use waits before it answers 409.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+IDEMPOTENCY_WAIT_MS = env.int("IDEMPOTENCY_WAIT_MS", default=100)
+# A webhook receiver must answer within this many seconds (else the attempt failed).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# How many deliveries one worker sends at the same time (slow receivers wait in parallel).
+WEBHOOKS_SEND_CONCURRENCY = env.int("WEBHOOKS_SEND_CONCURRENCY", default=8)
+# An endpoint whose deliveries all failed for this long is disabled, its owner told.
+WEBHOOKS_DISABLE_AFTER_HOURS = env.int("WEBHOOKS_DISABLE_AFTER_HOURS", default=24)
+# After a secret rotation, the old secret keeps signing beside the new one this long.
+WEBHOOKS_SECRET_OVERLAP_HOURS = env.int("WEBHOOKS_SECRET_OVERLAP_HOURS", default=24)
+# Webhook URLs must be https:// (http:// is for local receivers in development).
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=not DEBUG)
+# Private, loopback and link-local addresses are refused (SSRF) except these addresses
+# or networks, e.g. "127.0.0.1" or "10.0.0.0/8,fd00::/8" for receivers on your network.
+WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = env.list("WEBHOOKS_ALLOWED_PRIVATE_NETWORKS", default=[])
 
 # --- API ---------------------------------------------------------------------------------
 
@@ -244,7 +277,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "smarketing.api.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "smarketing.schema.AutoSchema",
     "EXCEPTION_HANDLER": "smarketing.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -282,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "KpiMeasureEnum": "kpis.models.Measure",
         "KpiUnitEnum": "kpis.models.Unit",
         "KpiPeriodEnum": "kpis.models.Period",
+        "EventTypeEnum": "integrations.api.EVENT_TYPE_CHOICES",
     },
 }
 

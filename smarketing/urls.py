@@ -17,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("campaigns.api_urls")),
     path("", include("feedback.api_urls")),
     path("", include("kpis.api_urls")),
+    path("", include("integrations.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("kpis/", include("kpis.urls")),
     path("meetings/", include("meetings.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

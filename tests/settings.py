@@ -27,3 +27,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Each xdist worker has its own database, so it gets its own cache keys too (CI's Redis
 # is shared by the workers).
 CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+
+# Webhook receivers in tests listen on 127.0.0.1 over plain HTTP.
+WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1"]
+WEBHOOKS_REQUIRE_HTTPS = False

@@ -7,10 +7,13 @@
 - accounts: the account a company name or domain names
 - sync: the bulk upsert of CRM sync and imports
 - csv_import: CSV uploads of leads
+- crm_moves: moves a CRM reports in a bulk upsert
+- mappings: custom field mappings (a CRM's column names)
 """
 
 from leads.services.accounts import account_for_company, accounts_for
 from leads.services.csv_import import lead_import_create, lead_import_run
+from leads.services.mappings import field_mapping_delete, field_mapping_save, mapping_resolve
 from leads.services.moves import (
     handover_override_record,
     handover_owner_choose,
@@ -27,6 +30,9 @@ __all__ = [
     "EDITABLE_FIELDS",
     "MAX_BATCH",
     "UpsertResult",
+    "field_mapping_delete",
+    "field_mapping_save",
+    "mapping_resolve",
     "lead_import_create",
     "lead_import_run",
     "lead_upsert_many",

@@ -19,12 +19,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from events import catalog
 from events.services import event_record
-from leads import permissions
+from leads import mappings, permissions
 from leads.models import LeadImport
+from leads.services.crm_moves import MOVE_FIELDS
 from leads.services.sync import INPUT_ONLY_FIELDS, SYNC_FIELDS, lead_upsert_many
+from smarketing.csv_export import unquote_cell
 from smarketing.errors import Conflict
 
-IMPORT_COLUMNS = (*SYNC_FIELDS, *INPUT_ONLY_FIELDS)
+IMPORT_COLUMNS = (*SYNC_FIELDS, *INPUT_ONLY_FIELDS, *MOVE_FIELDS)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 IMPORT_CHUNK = 500
 # Kept on the import row for the report; the count of bad rows is always exact.
@@ -44,13 +46,45 @@ def _header(text: str) -> list[str]:
     return [column.strip().lower() for column in first]
 
 
+def _translated(text: str, profile: mappings.Profile) -> str:
+    """The CSV in the lead fields' names: columns the profile names are renamed, the
+    others left out, and the profile's source system set where a row has an external id.
+
+    Rows keep their line numbers, so the report points at the lines of the file sent.
+    """
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return text
+    targets = mappings.header_translate(rows[0], profile)
+    keep = [index for index, target in enumerate(targets) if target is not None]
+    header = [str(targets[index]) for index in keep]
+    add_source = bool(profile.source_system) and "source_system" not in header
+    external = header.index("external_id") if "external_id" in header else None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header + (["source_system"] if add_source else []))
+    for row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            writer.writerow([])
+            continue
+        cells = [row[index] if index < len(row) else "" for index in keep]
+        if add_source:
+            has_id = external is not None and cells[external].strip()
+            cells.append(profile.source_system if has_id else "")
+        writer.writerow(cells)
+    return out.getvalue()
+
+
 @transaction.atomic
-def lead_import_create(*, actor: User, filename: str, data: bytes) -> LeadImport:
+def lead_import_create(
+    *, actor: User, filename: str, data: bytes, mapping: mappings.Profile | None = None
+) -> LeadImport:
     """Check an uploaded CSV (encoding, header, size), store it and queue its import.
 
     The whole file is refused only for what makes every row unreadable: not UTF-8, no
     header, unknown columns, no leads. Bad rows are the import's business: reported one
-    by one while the good rows land.
+    by one while the good rows land. With a ``mapping`` (a CRM's profile) the columns are
+    the CRM's names, and columns it does not name are left out.
     """
     if not permissions.can_edit_lead(actor):
         raise PermissionDenied(_("Only marketing can import leads."))
@@ -64,6 +98,8 @@ def lead_import_create(*, actor: User, filename: str, data: bytes) -> LeadImport
         raise ValidationError(
             {"file": _("The file is not UTF-8 text. Save it as “CSV UTF-8” and retry.")}
         ) from error
+    if mapping is not None and text.strip():
+        text = _translated(text, mapping)
     header = _header(text)
     if not any(header):
         raise ValidationError({"file": _("The file is empty: it needs a header row.")})
@@ -195,7 +231,12 @@ def _import_rows(lead_import: LeadImport) -> None:
             chunk.append(
                 (
                     line,
-                    {name: cell for name, cell in zip(header, row, strict=False) if cell.strip()},
+                    {
+                        # A phone "+34 …" exported here comes back as "'+34 …".
+                        name: unquote_cell(cell)
+                        for name, cell in zip(header, row, strict=False)
+                        if cell.strip()
+                    },
                 )
             )
         if len(chunk) >= IMPORT_CHUNK:

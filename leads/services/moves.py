@@ -7,7 +7,7 @@ turn a rejection into feedback, tell the new owner — are their subscribers to 
 events (docs/ARCHITECTURE.md); this module imports none of them.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,6 +91,8 @@ def lead_transition(
     amount: Decimal | int | str | None = None,
     owner: User | None = None,
     override_reason: str = "",
+    close_date: date | None = None,
+    via_integration: bool = False,
 ) -> LeadStageChange:
     """Apply one lifecycle move to ``lead`` and record it as an immutable stage change.
 
@@ -100,6 +102,9 @@ def lead_transition(
     ``owner`` chooses the seller at the hand-over instead of the assignment rules;
     ``override_reason`` lets a manager hand over a lead that misses the SLA's MQL
     definition (the SLA area decides, as a subscriber to ``lead.handed_over``).
+    ``close_date`` is the day a win or loss closed, when it is known (a CRM says so);
+    today otherwise. ``via_integration``: the move happened in the CRM and an integration
+    reports it (permissions.can_report_crm_move).
 
     Concurrency: the UPDATE only matches while the lead is still in the stage we read.
     When two moves race, the second updates zero rows and gets Conflict, and its
@@ -112,7 +117,10 @@ def lead_transition(
             _("“%(action)s” is not possible for a lead in stage %(stage)s.")
             % {"action": action, "stage": lead.get_stage_display()}
         )
-    if not permissions.can_make_move(actor, lead, move):
+    allowed = permissions.can_make_move(actor, lead, move) or (
+        via_integration and permissions.can_report_crm_move(actor, lead, move)
+    )
+    if not allowed:
         raise PermissionDenied(_("You may not %(action)s this lead.") % {"action": action})
     if move.needs_reason or reason_code:
         _reason_code_check(reason_code, action)
@@ -135,7 +143,7 @@ def lead_transition(
     if move.amount:
         changes[move.amount] = checked_amount
     if move.target in lifecycle.CLOSED_STAGES:
-        changes["close_date"] = timezone.localdate(now)
+        changes["close_date"] = close_date or timezone.localdate(now)
 
     moved = Lead.objects.filter(pk=lead.pk, stage=move.source).update(**changes)
     if moved != 1:

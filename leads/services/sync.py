@@ -6,6 +6,13 @@ when it has an external id, else by e-mail (case-insensitive). Bad items are rep
 index with field messages and never block the good ones. The writes are one lookup per
 key kind, one multi-row INSERT and one bulk UPDATE per batch, whatever its size, plus
 one INSERT of the batch's domain events (``lead.created``, ``lead.updated``).
+
+An item may also report what happened in the CRM (``stage``: ``sql`` with
+``expected_amount``, ``customer`` with ``won_amount`` and ``close_date``, ``lost`` with
+``reason_code``). That is a lifecycle move, applied per item after the set-based write
+through ``lead_transition`` with the integration as actor, under the same rules as any
+move. A move that cannot be made is the item's error, decided before anything is
+written (the item is left out whole); ``stage`` equal to the lead's stage moves nothing.
 """
 
 from collections.abc import Iterable
@@ -25,7 +32,9 @@ from events import catalog
 from events.services import events_record_many
 from leads import permissions
 from leads.models import Account, Lead, Stage
+from leads.services import crm_moves
 from leads.services.accounts import accounts_for
+from leads.services.crm_moves import MOVE_FIELDS
 from leads.services.records import EDITABLE_FIELDS
 from smarketing.errors import Conflict
 
@@ -37,20 +46,9 @@ INPUT_ONLY_FIELDS = ("company",)
 # Output fields a client may send back unchanged (a record it pulled): ignored, because
 # sync never sets them.
 IGNORED_FIELDS = frozenset(
-    {
-        "id",
-        "owner",
-        "stage",
-        "mql_at",
-        "sal_at",
-        "sql_at",
-        "won_at",
-        "expected_amount",
-        "won_amount",
-        "created_at",
-        "updated_at",
-    }
+    {"id", "owner", "mql_at", "sal_at", "sql_at", "won_at", "created_at", "updated_at"}
 )
+_SKIPPED = IGNORED_FIELDS | set(INPUT_ONLY_FIELDS) | set(MOVE_FIELDS)
 _CHAR_FIELDS = tuple(name for name in SYNC_FIELDS if name not in ("account", "score"))
 # Every sync field is a column of the lead (get_field() may also return reverse relations).
 _MODEL_FIELDS = {
@@ -87,12 +85,15 @@ class UpsertResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     # Lead ids per item index, for the items that were written or found unchanged.
     lead_ids: dict[int, int] = field(default_factory=dict)
+    # Leads moved along the lifecycle as the CRM reported (stage).
+    moved: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "moved": self.moved,
             "errors": self.errors,
         }
 
@@ -127,9 +128,12 @@ def _upsert(items: list[Item], *, actor: User) -> UpsertResult:
     now = timezone.now()
     cleaned: dict[int, Values] = {}
     companies: dict[int, str] = {}
+    reported: dict[int, Values] = {}
     for index, item in enumerate(items):
         try:
             values, company = _clean_item(item)
+            if isinstance(item, dict) and "stage" in item:
+                reported[index] = crm_moves.clean_move(item)
         except ValidationError as error:
             result.errors.append({"index": index, "errors": error.message_dict})
             continue
@@ -146,6 +150,8 @@ def _upsert(items: list[Item], *, actor: User) -> UpsertResult:
             if index in cleaned and "account" not in cleaned[index]:
                 cleaned[index]["account"] = account_ids[company.lower()]
 
+    known_reasons = crm_moves.known_reason_codes(reported.values())
+    planned: dict[int, crm_moves.PlannedMove] = {}
     to_create: dict[int, Values] = {}
     to_update: dict[int, Lead] = {}
     changed_fields: set[str] = set()
@@ -167,6 +173,16 @@ def _upsert(items: list[Item], *, actor: User) -> UpsertResult:
                 {"index": index, "errors": {"email": [_("A lead with this email already exists.")]}}
             )
             continue
+        if index in reported:
+            try:
+                plan = crm_moves.plan_move(
+                    reported[index], lead, actor=actor, known_reasons=known_reasons
+                )
+            except ValidationError as error:
+                result.errors.append({"index": index, "errors": error.message_dict})
+                continue
+            if plan is not None:
+                planned[index] = plan
         claimed_emails[email] = index
         if lead is None:
             to_create[index] = values
@@ -214,6 +230,11 @@ def _upsert(items: list[Item], *, actor: User) -> UpsertResult:
         actor=actor,
         occurred_at=now,
     )
+    failed_moves = crm_moves.apply_moves(planned, actor=actor)
+    for index, messages in failed_moves.items():
+        result.errors.append({"index": index, "errors": {"stage": messages}})
+    result.moved = len(planned) - len(failed_moves)
+
     result.errors.sort(key=lambda error: error["index"])
     return result
 
@@ -225,7 +246,7 @@ def _clean_item(item: object) -> tuple[Values, str]:
     errors: dict[str, list[str]] = {}
     values: Values = {}
     for name, raw in item.items():
-        if name in IGNORED_FIELDS or name in INPUT_ONLY_FIELDS:
+        if name in _SKIPPED:
             continue
         if name not in _MODEL_FIELDS:
             errors[name] = [_("Unknown field.")]

@@ -6,17 +6,20 @@ import is finished by the time the page loads) or on a worker, in which case the
 polls a small progress fragment with htmx until the import is done.
 """
 
+from pathlib import Path
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from leads import permissions
-from leads.models import LeadImport
+from leads import mappings, permissions
+from leads.models import FieldMapping, LeadImport
 from leads.services import csv_import
+from leads.services.mappings import mapping_resolve
 
 ERRORS_PAGE_SIZE = 100
 EXAMPLE_ROWS = (
@@ -38,12 +41,31 @@ EXAMPLE_COLUMNS = (
 )
 
 
+def _mapping_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "Smarketing's field names"),
+        *((slug, f"{profile.label} export") for slug, profile in mappings.BUILT_IN.items()),
+        *FieldMapping.objects.values_list("slug", "label"),
+    ]
+
+
 class LeadImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="UTF-8, a header row, one lead per row, at most 10 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    mapping = forms.ChoiceField(
+        label="Column names",
+        required=False,
+        help_text="A CRM's export loads as it is: its columns are renamed, the others left out.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mapping = self.fields["mapping"]
+        assert isinstance(mapping, forms.ChoiceField)
+        mapping.choices = _mapping_choices()
 
 
 def _require_marketing(user) -> None:
@@ -68,11 +90,13 @@ def upload(request):
     if request.method == "POST":
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
+            slug = form.cleaned_data["mapping"]
             try:
                 lead_import = csv_import.lead_import_create(
                     actor=request.user,
                     filename=upload_file.name,
                     data=upload_file.read(csv_import.MAX_IMPORT_BYTES + 1),
+                    mapping=mapping_resolve(slug) if slug else None,
                 )
             except ValidationError as error:
                 for message in error.message_dict.get("file", error.messages):
@@ -90,6 +114,7 @@ def upload(request):
             "imports": recent.object_list,
             "columns": csv_import.IMPORT_COLUMNS,
             "max_rows_inline": csv_import.IMPORT_CHUNK,
+            "perms_can_manage_mappings": permissions.can_manage_mappings(request.user),
         },
         status=status,
     )
@@ -131,3 +156,21 @@ def template_csv(request):
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="leads-template.csv"'
     return response
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@login_required
+@require_GET
+def sample_csv(request, slug: str):
+    """A CRM's lead export as it comes (Salesforce, HubSpot): import it with its mapping."""
+    _require_marketing(request.user)
+    if slug not in mappings.BUILT_IN:
+        raise Http404("No sample for this CRM.")
+    return FileResponse(
+        (SAMPLES / f"{slug}_leads.csv").open("rb"),
+        as_attachment=True,
+        filename=f"{slug}-leads-sample.csv",
+        content_type="text/csv; charset=utf-8",
+    )

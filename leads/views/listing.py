@@ -19,6 +19,10 @@ def lead_list(request):
     )
     filterset.form.fields["owner"].empty_label = "Anyone"
     page = page_of(request, filterset.qs, PAGE_SIZE)
+    # The export takes the list's filters (not its page or sort: it is every lead, by id).
+    export_query = request.GET.copy()
+    for name in ("page", "sort"):
+        export_query.pop(name, None)
     return render(
         request,
         "leads/list.html",
@@ -32,5 +36,6 @@ def lead_list(request):
             "can_create": permissions.can_edit_lead(request.user),
             "stages": Stage.choices,
             "selected_stages": request.GET.getlist("stage"),
+            "export_query": export_query.urlencode(),
         },
     )

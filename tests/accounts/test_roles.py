@@ -56,9 +56,13 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(db, client):
         "sales_manager",
         "executive",
         "admin",
+        "crm",  # the CRM integration's service account (README, "Sync your CRM")
     }
+    crm = User.objects.get(username="crm")
+    assert crm.is_service_account
+    assert not crm.has_usable_password()
     assert User.objects.get(username="seller2").team == User.objects.get(username="seller").team
-    for username in usernames:
+    for username in usernames - {"crm"}:  # a service account only uses API tokens
         assert client.login(username=username, password="demo1234"), username
         client.logout()
 

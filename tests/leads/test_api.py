@@ -397,8 +397,8 @@ def test_bulk_upsert_twice_creates_once_then_changes_nothing(marketing_api):
     second = marketing_api.post(f"{LEADS}bulk-upsert/", batch, format="json")
 
     assert first.status_code == 200
-    assert first.json() == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}
-    assert second.json() == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}
+    assert first.json() == {"created": 3, "updated": 0, "unchanged": 0, "moved": 0, "errors": []}
+    assert second.json() == {"created": 0, "updated": 0, "unchanged": 3, "moved": 0, "errors": []}
     assert Lead.objects.count() == 3
     assert dict(Lead.objects.values_list("pk", "updated_at")) == stamps  # no row touched
 
@@ -408,7 +408,7 @@ def test_bulk_upsert_reports_bad_items_by_index_and_keeps_the_good_ones(marketin
         "leads": [
             {"email": "good@x.example"},
             {"email": "not-an-email", "score": 500},
-            {"email": "good2@x.example", "stage": "customer"},
+            {"email": "good2@x.example", "stage": "lead"},
         ]
     }
 

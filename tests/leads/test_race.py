@@ -99,7 +99,13 @@ def test_a_concurrent_insert_of_the_same_key_is_neither_a_duplicate_nor_an_error
     _run_in_threads(first, second)
 
     assert outcomes["first"]["created"] == 1
-    assert outcomes["second"] == {"created": 0, "updated": 0, "unchanged": 1, "errors": []}
+    assert outcomes["second"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "moved": 0,
+        "errors": [],
+    }
     assert Lead.objects.filter(external_id="42").count() == 1
 
 

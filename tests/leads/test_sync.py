@@ -32,7 +32,13 @@ def test_resending_the_same_batch_changes_nothing(marketer):
 
     result = lead_upsert_many(actor=marketer, items=items)
 
-    assert result.as_dict() == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+    assert result.as_dict() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "moved": 0,
+        "errors": [],
+    }
     assert dict(Lead.objects.values_list("pk", "updated_at")) == stamps
 
 
@@ -92,13 +98,14 @@ def test_bad_items_are_reported_by_index_and_good_ones_land(marketer):
         {"email": "ok2@x.example", "account": 999_999},
         {"email": "ok3@x.example", "favourite_colour": "blue"},
         "not an object",
-        {"email": "ok4@x.example", "stage": "customer", "owner": 1, "id": 5},
+        {"email": "ok4@x.example", "stage": "lead", "owner": 1, "id": 5},
+        {"email": "ok5@x.example", "stage": "customer"},
     ]
 
     result = lead_upsert_many(actor=marketer, items=items)
 
     assert result.created == 2
-    assert result.errors == [
+    assert result.errors[:-1] == [
         {
             "index": 1,
             "errors": {
@@ -114,9 +121,13 @@ def test_bad_items_are_reported_by_index_and_good_ones_land(marketer):
         {"index": 4, "errors": {"favourite_colour": ["Unknown field."]}},
         {"index": 5, "errors": {"non_field_errors": ["Each lead must be an object."]}},
     ]
-    # Read-only fields a client echoes back are ignored: sync never sets stage or owner.
+    # Read-only fields a client echoes back are ignored, and so is the stage the lead
+    # is in; a stage the CRM reports that cannot be reached is the item's error.
     lead = Lead.objects.get(email="ok4@x.example")
     assert (lead.stage, lead.owner_id) == (Stage.LEAD, None)
+    assert result.errors[-1]["index"] == 7
+    assert "cannot be reached from Lead" in result.errors[-1]["errors"]["stage"][0]
+    assert not Lead.objects.filter(email="ok5@x.example").exists()
 
 
 def test_an_item_sent_twice_in_one_batch_lands_once_the_last_one_wins(marketer):

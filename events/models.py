@@ -59,8 +59,8 @@ class EventSequence(models.Model):
     """The single row that serialises numbering, and how far the feed's history reaches.
 
     ``last_position`` is the highest position given. Events older than the retention are
-    purged; ``purged_through`` is the highest position purged, so a feed cursor at or
-    before it has missed events and is told so (410).
+    purged; ``purged_through`` is the highest position purged, so a feed cursor below it
+    has missed events and is told so (410).
     """
 
     last_position = models.BigIntegerField(default=0)

@@ -264,7 +264,7 @@ def events_purge(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         sequence = _sequence_locked()
         numbered = Event.objects.filter(position__isnull=False)
-        # Only a prefix of the feed is purged, so "at or before purged_through" always
+        # Only a prefix of the feed is purged, so "up to purged_through" always
         # means "gone": the first event that must stay bounds it.
         first_kept = (
             numbered.filter(Q(handled_at__isnull=True) | Q(occurred_at__gte=cutoff))
